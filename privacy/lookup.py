@@ -11,7 +11,7 @@ import unicodedata
 
 from privacy.keys import current
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def normalise_phone(value: str) -> str:
@@ -26,14 +26,14 @@ def normalise_phone(value: str) -> str:
         national = digits[2:]
     elif digits.startswith("0086"):
         national = digits[4:]
-    elif len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
+    elif len(digits) == 13 and digits.startswith("86") and MOBILE.fullmatch(digits[2:]):
         return digits[2:]
     elif text.startswith("+"):
         return "+" + digits
     else:
         return digits
     # A country code drops the trunk 0 of landlines ("+86 10 ..."): put it back.
-    if national and not _MOBILE.fullmatch(national) and not national.startswith("0"):
+    if national and not MOBILE.fullmatch(national) and not national.startswith("0"):
         return "0" + national
     return national
 

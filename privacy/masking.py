@@ -5,7 +5,7 @@ area code and the last 4 digits (0935-***1234), anything else shows at most the 
 digits and only when at least 8 digits are present. Names keep the first character.
 """
 
-from privacy.lookup import _MOBILE, normalise_phone
+from privacy.lookup import MOBILE, normalise_phone
 
 
 def mask_phone(value: str | None) -> str:
@@ -15,7 +15,7 @@ def mask_phone(value: str | None) -> str:
     number = normalise_phone(value)
     if number.startswith("+"):  # international, not +86: generic rule below
         number = number[1:]
-    elif _MOBILE.fullmatch(number):
+    elif MOBILE.fullmatch(number):
         return f"{number[:3]}****{number[-4:]}"
     elif number.startswith("0"):
         # 010 and 02x are 3-digit area codes, every other one has 4 digits.
