@@ -17,7 +17,8 @@ def rotate_table(engine: Engine, table: Table, batch_size: int = 500) -> int:
     Walks the table by primary key (which must be a single column), one transaction per
     batch, so it can be interrupted and re-run: values already under the newest key are
     skipped. A value changed by the application meanwhile is left alone, because each
-    update only matches the exact ciphertext that was read.
+    update only matches the exact ciphertext that was read. A value no configured key
+    decrypts raises DecryptionError; the batches before it stay committed.
     """
     columns = encrypted_columns(table)
     if not columns:
