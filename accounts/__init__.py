@@ -1,0 +1,1 @@
+"""Users, roles, API tokens, and who may see which appeal."""

@@ -1,0 +1,65 @@
+"""Application factory."""
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from app import settings
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app.config.update(settings.from_environment())
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False
+
+    import privacy.keys
+
+    privacy.keys.configure(app.config["DATA_KEYS"], app.config["INDEX_KEY"])
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import models  # noqa: F401  (every table in the metadata before Alembic looks)
+    from app import errors
+    from app.extensions import api, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    errors.register(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(connection, record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.extensions import api
+    from intake.api import blp as intake_api
+    from workflow.api import blp as appeals_api
+
+    api.register_blueprint(intake_api)
+    api.register_blueprint(appeals_api)
+
+
+def _register_commands(app: Flask) -> None:
+    from accounts.cli import users
+    from demo.cli import demo
+    from jobs.cli import jobs
+
+    for group in (users, jobs, demo):
+        app.cli.add_command(group)

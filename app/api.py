@@ -1,0 +1,60 @@
+"""flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
+import flask_smorest
+from flask import jsonify
+from webargs.flaskparser import FlaskParser
+
+GENERIC_MESSAGES = {
+    400: "请求有误",
+    401: "未登录或令牌无效",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "当前状态不允许此操作",
+    413: "提交的内容过大",
+    415: "请以 JSON 格式提交",
+    422: "提交的数据有误",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误",
+    503: "服务暂时不可用，请稍后再试",
+}
+LOCATIONS = {"json", "query", "path", "form", "headers", "files", "cookies", "json_or_form"}
+
+
+def error_payload(code: int, message: str | None = None, errors: dict | None = None) -> dict:
+    """The body of every API error: {"code", "message", "errors": {field: [messages]}}."""
+    payload = {"code": code, "message": message or GENERIC_MESSAGES.get(code, "请求失败")}
+    if errors:
+        payload["errors"] = errors
+    return payload
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        flask_smorest.abort(400, message="请求体不是有效的 JSON")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class Api(flask_smorest.Api):
+    def handle_http_exception(self, error):
+        data = getattr(error, "data", None) or {}
+        errors = data.get("messages")
+        message = data.get("message")
+        if errors:
+            # webargs nests messages under the location; clients want the fields.
+            flat = {}
+            for location, fields in errors.items():
+                flat.update(fields if location in LOCATIONS and isinstance(fields, dict) else {location: fields})
+            errors = flat
+            message = message or "提交的数据有误，请按提示修改"
+        response = jsonify(error_payload(error.code, message, errors))
+        response.status_code = error.code
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response

@@ -1,0 +1,64 @@
+"""`flask demo load`: the demo city, its units and one user per role, with fresh API tokens."""
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from accounts.cli import create_user, find_unit_by_name
+from accounts.tokens import issue_token
+from app.extensions import db
+from models import City, Role, Unit, User
+
+CITY, CODE = "金昌", "JC"
+TABLE = Path(__file__).with_name("jinchang_division_table.txt")
+# Until a division table is imported, the demo city gets these units of its table.
+FALLBACK_UNITS = ["市发改委", "市工信局", "市市场监管局", "市财政局", "市中级人民法院", "市科技局",
+                  "市政府金融办", "市商务局", "市人民检察院", "市司法局", "市公安局", "市人社局", "市税务局",
+                  "市生态环境局", "市住建局", "市交通运输局", "市自然资源局", "市政务服务中心"]
+DEMO_USERS = [
+    ("operator", Role.operator, None, "话务员小王"),
+    ("dispatcher", Role.dispatcher, None, "派单员小李"),
+    ("supervisor", Role.supervisor, None, "督查室老张"),
+    ("admin", Role.admin, None, "系统管理员"),
+    ("partner", Role.partner, None, "12345平台"),
+    ("handler-gxj", Role.handler, "市工信局", "工信局承办人"),
+    ("handler-scjg", Role.handler, "市市场监管局", "市场监管局承办人"),
+]
+
+
+def ensure_city() -> City:
+    city = db.session.scalar(select(City).where(City.name == CITY))
+    if city is None:
+        city = City(name=CITY, code=CODE)
+        db.session.add(city)
+        db.session.flush()
+    if not db.session.scalar(select(Unit.id).where(Unit.city_id == city.id).limit(1)):
+        db.session.add_all(Unit(city=city, name=name) for name in FALLBACK_UNITS)
+        db.session.flush()
+    return city
+
+
+def load() -> list[tuple[str, str, str]]:
+    """Create what is missing and issue a fresh token per demo user: [(username, role, token)]."""
+    city = ensure_city()
+    tokens = []
+    for username, role, unit_name, display in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            unit = find_unit_by_name(city, unit_name) if unit_name else None
+            user = create_user(username, role, city, unit, display)
+        tokens.append((username, role, issue_token(user, label="demo")))
+    db.session.commit()
+    return tokens
+
+
+demo = click.Group("demo", help="演示数据")
+
+
+@demo.command("load")
+@with_appcontext
+def load_command():
+    """载入演示城市（金昌）、单位和各角色用户，并打印新令牌。"""
+    for username, role, token in load():
+        click.echo(f"{role:<11} {username:<14} {token}")

@@ -1,0 +1,1 @@
+"""Intake: validate, de-duplicate and store incoming appeals, then queue them for dispatch."""

@@ -1,0 +1,80 @@
+"""The intake payload, the single description of what an appeal submission looks like."""
+from marshmallow import fields, post_load, validate
+
+from app.schemas import BaseSchema
+from intake.validators import normalise_uscc, validate_phone, validate_uscc
+from privacy.lookup import normalise_phone
+from models import Channel, Urgency
+
+MAX_TEXT = 5000
+
+
+class EnterpriseSchema(BaseSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200, error="企业名称应为2至200个字"),
+        error_messages={"required": "请填写企业名称"},
+    )
+    uscc = fields.String(
+        load_default=None, allow_none=True, validate=validate_uscc, metadata={"description": "统一社会信用代码"}
+    )
+
+    @post_load
+    def tidy(self, data, **kwargs):
+        data["name"] = data["name"].strip()
+        if data.get("uscc"):
+            data["uscc"] = normalise_uscc(data["uscc"])
+        return data
+
+
+class ComplainantSchema(BaseSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64, error="诉求人姓名应为1至64个字"),
+        error_messages={"required": "请填写诉求人姓名或称呼"},
+    )
+    phone = fields.String(
+        required=True, validate=validate_phone, error_messages={"required": "请填写联系电话"}
+    )
+
+    @post_load
+    def tidy(self, data, **kwargs):
+        data["name"] = data["name"].strip()
+        data["phone"] = normalise_phone(data["phone"])
+        return data
+
+
+class AppealInSchema(BaseSchema):
+    city = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), error_messages={"required": "请填写所属城市"}
+    )
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf([c.value for c in Channel], error="未知渠道，可选：hotline、miniprogram、web、partner"),
+        error_messages={"required": "请填写来源渠道"},
+    )
+    external_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=128, error="渠道编号应为1至128个字符"),
+        metadata={"description": "渠道自己的编号；同一渠道同一编号只受理一次"},
+    )
+    enterprise = fields.Nested(EnterpriseSchema, required=True, error_messages={"required": "请填写企业信息"})
+    complainant = fields.Nested(ComplainantSchema, required=True, error_messages={"required": "请填写诉求人信息"})
+    text = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=MAX_TEXT, error=f"诉求内容应为5至{MAX_TEXT}个字"),
+        error_messages={"required": "请填写诉求内容"},
+    )
+    urgency = fields.String(
+        load_default=Urgency.normal.value,
+        validate=validate.OneOf(
+            [u.value for u in Urgency], error="未知紧急程度，可选：emergency、urgent、normal、consult、complex"
+        ),
+    )
+
+    @post_load
+    def tidy(self, data, **kwargs):
+        data["city"] = data["city"].strip()
+        data["text"] = data["text"].strip()
+        return data

@@ -1,0 +1,19 @@
+"""The RQ worker, run inside the application context."""
+from rq import Worker
+
+from app.extensions import db
+from jobs.connection import queue, redis_connection
+
+
+class AppWorker(Worker):
+    """Forks a work horse per job; the horse must not reuse the parent's database connections."""
+
+    def main_work_horse(self, job, queue):
+        db.engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
+
+
+def work(burst: bool = False) -> bool:
+    db.engine.dispose()
+    worker = AppWorker([queue()], connection=redis_connection())
+    return worker.work(burst=burst, logging_level="INFO")

@@ -1,0 +1,115 @@
+"""Appeals: the case that moves through the system."""
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from models.base import UTCDateTime, utcnow
+from models.city import City, Unit
+from privacy.types import EncryptedString
+
+
+class Channel(StrEnum):
+    hotline = "hotline"
+    miniprogram = "miniprogram"
+    web = "web"
+    partner = "partner"
+
+
+class Urgency(StrEnum):
+    emergency = "emergency"
+    urgent = "urgent"
+    normal = "normal"
+    consult = "consult"
+    complex = "complex"
+
+
+class Status(StrEnum):
+    received = "received"  # 受理: stored, waiting for the dispatch job
+    manual = "manual"  # 人工分拨: waiting for a dispatcher
+    dispatched = "dispatched"  # 已派单: waiting for the lead unit to accept
+    accepted = "accepted"  # 已签收
+    replied = "replied"  # 已答复
+    closed = "closed"  # 已办结
+    returned = "returned"  # 已退单: back with the dispatchers
+
+
+CHANNEL_LABELS = {"hotline": "12345热线", "miniprogram": "微信小程序", "web": "网上提交", "partner": "合作平台"}
+URGENCY_LABELS = {"emergency": "紧急", "urgent": "加急", "normal": "一般", "consult": "咨询", "complex": "疑难复杂"}
+STATUS_LABELS = {
+    "received": "已受理",
+    "manual": "待人工分拨",
+    "dispatched": "已派单",
+    "accepted": "已签收",
+    "replied": "已答复",
+    "closed": "已办结",
+    "returned": "已退单",
+}
+
+appeal_assisting_units = Table(
+    "appeal_assisting_units",
+    db.metadata,
+    Column("appeal_id", ForeignKey("appeals.id"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+)
+
+
+class Appeal(db.Model):
+    __tablename__ = "appeals"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_appeals_city_status", "city_id", "status"),
+        Index("ix_appeals_lead_status", "lead_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    enterprise_name: Mapped[str] = mapped_column(String(200))
+    enterprise_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    # Confidential: encrypted at rest; the phone is findable through its keyed hash.
+    complainant_name: Mapped[str] = mapped_column(EncryptedString())
+    complainant_phone: Mapped[str] = mapped_column(EncryptedString())
+    complainant_phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(String(16), default=Urgency.normal)
+    status: Mapped[str] = mapped_column(String(16), default=Status.received)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reply: Mapped[str | None] = mapped_column(Text)
+    # How it was routed: table and model versions, candidates with probabilities, auto or manual.
+    division_table_id: Mapped[int | None] = mapped_column(ForeignKey("division_tables.id"))
+    routing: Mapped[dict | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    city: Mapped[City] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship()
+    assisting_units: Mapped[list[Unit]] = relationship(secondary=appeal_assisting_units, order_by=Unit.id)
+    events: Mapped[list["AppealEvent"]] = relationship(  # noqa: F821
+        back_populates="appeal", order_by="AppealEvent.seq"
+    )
+
+    def involves_unit(self, unit_id: int | None) -> bool:
+        return unit_id is not None and (
+            self.lead_unit_id == unit_id or any(u.id == unit_id for u in self.assisting_units)
+        )
+
+
+class AppealCounter(db.Model):
+    """Last appeal number issued per city and day, incremented atomically with an upsert."""
+
+    __tablename__ = "appeal_counters"
+
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

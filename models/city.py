@@ -1,0 +1,56 @@
+"""Cities and their units (departments, jurisdictions, placeholders)."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from models.base import UTCDateTime, utcnow
+
+
+class City(db.Model):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # Prefix of appeal numbers, e.g. JC for 金昌 → JC20261122-000123.
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    units: Mapped[list["Unit"]] = relationship(back_populates="city", order_by="Unit.id")
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("city_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    # department, court, procuratorate, party, people_org, enterprise, jurisdiction, placeholder
+    kind: Mapped[str] = mapped_column(String(32), default="department")
+    routable: Mapped[bool] = mapped_column(default=True)
+    # Units are retired, never deleted: old appeals and table versions still point at them.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    city: Mapped[City] = relationship(back_populates="units")
+    aliases: Mapped[list["UnitAlias"]] = relationship(
+        back_populates="unit", order_by="UnitAlias.alias", cascade="all, delete-orphan"
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
+
+
+class UnitAlias(db.Model):
+    __tablename__ = "unit_aliases"
+    __table_args__ = (UniqueConstraint("city_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(128))
+
+    unit: Mapped[Unit] = relationship(back_populates="aliases")

@@ -1,0 +1,56 @@
+"""Versions of a city's division-of-labour table and the matters in them."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from models.base import UTCDateTime, utcnow
+from models.city import City, Unit
+
+
+class DivisionTable(db.Model):
+    __tablename__ = "division_tables"
+    __table_args__ = (UniqueConstraint("city_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    version: Mapped[int]
+    source_name: Mapped[str] = mapped_column(String(255))
+    shape: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    city: Mapped[City] = relationship()
+    matters: Mapped[list["Matter"]] = relationship(back_populates="table", order_by="Matter.ordinal")
+
+
+class Matter(db.Model):
+    __tablename__ = "matters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("division_tables.id"), index=True)
+    ordinal: Mapped[int]
+    section: Mapped[str] = mapped_column(Text, default="")
+    task: Mapped[str] = mapped_column(Text, default="")
+    measure: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[str] = mapped_column(String(255))
+    line_first: Mapped[int]
+    line_last: Mapped[int]
+
+    table: Mapped[DivisionTable] = relationship(back_populates="matters")
+    units: Mapped[list["MatterUnit"]] = relationship(back_populates="matter", order_by="MatterUnit.position")
+
+
+class MatterUnit(db.Model):
+    __tablename__ = "matter_units"
+
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # lead | assisting
+    position: Mapped[int] = mapped_column(default=0)
+    # True where the table names no lead and the first-listed unit was taken; an admin may change it.
+    lead_is_default: Mapped[bool] = mapped_column(default=False)
+
+    matter: Mapped[Matter] = relationship(back_populates="units")
+    unit: Mapped[Unit] = relationship()

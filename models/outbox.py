@@ -1,0 +1,22 @@
+"""The transactional outbox: jobs recorded with the data they act on, pushed to RQ after commit."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from models.base import UTCDateTime, utcnow
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The dotted path of the job function, e.g. routing.dispatch.dispatch_appeal.
+    job: Mapped[str] = mapped_column(String(128))
+    args: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,219 @@
+"""The appeal API for every role: lists, detail, dispatch, the unit's actions, disclosure."""
+from flask import g
+from flask_smorest import abort
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from accounts.access import get_visible_appeal, visible_appeals
+from accounts.auth import require_roles
+from app.api import Blueprint
+from app.extensions import db
+from app.schemas import BaseSchema
+from models import Appeal, Role, Status, Unit, UnitAlias, Urgency
+from workflow.transitions import TransitionError, check, dispatch, perform
+from workflow.views import AppealOutSchema, appeal_view
+
+blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
+SECURED = [{"bearerAuth": []}]
+ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
+DISPATCH_QUEUE = (Status.manual, Status.returned)
+
+
+class AppealQuerySchema(BaseSchema):
+    status = fields.String(validate=validate.OneOf([s.value for s in Status], error="未知状态"))
+    queue = fields.String(validate=validate.OneOf(["dispatch"], error="未知队列"),
+                          metadata={"description": "dispatch：待人工分拨和已退单"})
+    urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
+    unit = fields.String(metadata={"description": "主办单位名称"})
+    enterprise = fields.String(metadata={"description": "企业名称（包含）或统一社会信用代码"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码从1开始"))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
+
+
+class AppealPageSchema(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    items = fields.List(fields.Nested(AppealOutSchema))
+
+
+class AssignSchema(BaseSchema):
+    lead_unit = fields.String(required=True, error_messages={"required": "请选择主办单位"})
+    assisting_units = fields.List(fields.String(), load_default=list)
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class NoteSchema(BaseSchema):
+    note = fields.String(load_default=None, validate=validate.Length(max=2000, error="说明不超过2000字"))
+
+
+class ReasonSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="原因应为2至2000字"),
+                           error_messages={"required": "请填写原因"})
+
+
+class ReplySchema(BaseSchema):
+    text = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="答复内容应为2至5000字"),
+                         error_messages={"required": "请填写答复内容"})
+
+
+class UnitOutSchema(BaseSchema):
+    name = fields.String()
+    kind = fields.String()
+    routable = fields.Boolean()
+    aliases = fields.List(fields.String())
+
+
+@blp.route("/appeals", methods=["GET"])
+@blp.arguments(AppealQuerySchema, location="query")
+@blp.response(200, AppealPageSchema)
+@blp.doc(security=SECURED)
+@require_roles(*ALL_ROLES)
+def list_appeals(args):
+    """诉求列表（按角色限定范围；诉求人信息已脱敏）"""
+    query = visible_appeals(g.user)
+    if "queue" in args:
+        query = query.where(Appeal.status.in_(DISPATCH_QUEUE))
+    if "status" in args:
+        query = query.where(Appeal.status == args["status"])
+    if "urgency" in args:
+        query = query.where(Appeal.urgency == args["urgency"])
+    if "unit" in args:
+        query = query.join(Unit, Appeal.lead_unit_id == Unit.id).where(Unit.name == args["unit"])
+    if "enterprise" in args:
+        term = args["enterprise"].strip()
+        query = query.where((Appeal.enterprise_uscc == term.upper()) | Appeal.enterprise_name.contains(term))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, size = args["page"], args["page_size"]
+    items = db.session.scalars(query.order_by(Appeal.id.desc()).offset((page - 1) * size).limit(size)).all()
+    return {"total": total, "page": page, "page_size": size, "items": [appeal_view(a, g.user) for a in items]}
+
+
+@blp.route("/appeals/<string:number>", methods=["GET"])
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(*ALL_ROLES)
+def get_appeal(number):
+    """诉求详情与办理记录（话务员、督查室看到完整诉求人信息，并记入日志）"""
+    appeal = get_visible_appeal(g.user, number)
+    view = appeal_view(appeal, g.user, detail=True)
+    db.session.commit()
+    return view
+
+
+def find_unit(city_id: int, name: str, field: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
+    if unit is None:
+        unit = db.session.scalar(
+            select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
+        )
+    if unit is None or unit.retired_at is not None:
+        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"本市没有单位「{name}」"]})
+    if not unit.routable:
+        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"「{unit.name}」不能作为承办单位"]})
+    return unit
+
+
+def _act(number: str, action: str, **kwargs):
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    try:
+        perform(appeal, action, g.user, **kwargs)
+    except TransitionError as error:
+        abort(error.status, message=error.message)
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+@blp.route("/appeals/<string:number>/assign", methods=["POST"])
+@blp.arguments(AssignSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.dispatcher, Role.admin)
+def assign(args, number):
+    """派单或改派：指定主办单位和协办单位"""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    lead = find_unit(appeal.city_id, args["lead_unit"], "lead_unit")
+    assisting = [find_unit(appeal.city_id, name, "assisting_units") for name in args["assisting_units"]]
+    try:
+        check(appeal, "assign", g.user)
+    except TransitionError as error:
+        abort(error.status, message=error.message)
+    dispatch(appeal, lead, assisting, g.user, reason=args["reason"])
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+@blp.route("/appeals/<string:number>/accept", methods=["POST"])
+@blp.arguments(NoteSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def accept(args, number):
+    """签收"""
+    return _act(number, "accept", reason=args["note"])
+
+
+@blp.route("/appeals/<string:number>/contact", methods=["POST"])
+@blp.arguments(NoteSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def contact(args, number):
+    """记录首次联系企业"""
+    return _act(number, "contact", reason=args["note"])
+
+
+@blp.route("/appeals/<string:number>/return", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def return_appeal(args, number):
+    """退单（须说明原因），诉求回到派单员"""
+    return _act(number, "return", reason=args["reason"])
+
+
+@blp.route("/appeals/<string:number>/reply", methods=["POST"])
+@blp.arguments(ReplySchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def reply(args, number):
+    """答复企业"""
+    return _act(number, "reply", reason=args["text"])
+
+
+@blp.route("/appeals/<string:number>/close", methods=["POST"])
+@blp.arguments(NoteSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def close(args, number):
+    """办结"""
+    return _act(number, "close", reason=args["note"])
+
+
+@blp.route("/appeals/<string:number>/disclosures", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler, Role.dispatcher)
+def disclose(args, number):
+    """查看完整诉求人信息（须说明原因，记入日志）"""
+    appeal = get_visible_appeal(g.user, number)
+    view = appeal_view(appeal, g.user, detail=True, disclose_reason=args["reason"])
+    db.session.commit()
+    return view
+
+
+@blp.route("/units", methods=["GET"])
+@blp.response(200, UnitOutSchema(many=True))
+@blp.doc(security=SECURED)
+@require_roles(*ALL_ROLES)
+def list_units():
+    """本市单位名册"""
+    units = db.session.scalars(
+        select(Unit).where(Unit.city_id == g.user.city_id, Unit.retired_at.is_(None)).order_by(Unit.id)
+    ).all()
+    return [{"name": u.name, "kind": u.kind, "routable": u.routable, "aliases": [a.alias for a in u.aliases]}
+            for u in units]

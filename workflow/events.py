@@ -1,0 +1,61 @@
+"""Appending to an appeal's event log; each entry chains the hash of the one before."""
+import hashlib
+import json
+
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Appeal, AppealEvent, User
+from models.base import utcnow
+
+GENESIS = "0" * 64
+SYSTEM = "系统"
+
+
+def event_digest(event: AppealEvent) -> str:
+    body = [
+        event.prev_hash,
+        event.appeal_id,
+        event.seq,
+        event.action,
+        event.from_status,
+        event.to_status,
+        event.actor_id,
+        event.actor,
+        event.reason,
+        event.data,
+        event.created_at.isoformat(),
+    ]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def record(
+    appeal: Appeal,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str | None,
+    reason: str | None = None,
+    data: dict | None = None,
+) -> AppealEvent:
+    """Append an event: `from_status` is the state before (None at intake), `to_status` the current one."""
+    db.session.flush()
+    last = db.session.scalars(
+        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.seq.desc()).limit(1)
+    ).first()
+    event = AppealEvent(
+        appeal_id=appeal.id,
+        seq=(last.seq + 1) if last else 1,
+        action=action,
+        from_status=from_status,
+        to_status=appeal.status,
+        actor_id=actor.id if actor else None,
+        actor=(actor.display_name or actor.username) if actor else SYSTEM,
+        reason=reason,
+        data=data,
+        created_at=utcnow(),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = event_digest(event)
+    db.session.add(event)
+    return event

@@ -1,0 +1,95 @@
+"""The appeal lifecycle as data: which action moves which state to which, and who may take it."""
+from dataclasses import dataclass
+
+from models import Appeal, Role, Status, Unit, User
+from models.base import utcnow
+from workflow.events import record
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change (an event is still recorded)
+    roles: frozenset[str]
+    label: str
+
+
+def _t(sources, target, roles, label):
+    return Transition(frozenset(sources), target, frozenset(roles), label)
+
+
+TRANSITIONS = {
+    # 派单/改派: a dispatcher sends a manual, returned or misrouted appeal to a lead unit.
+    "assign": _t({Status.manual, Status.returned, Status.dispatched, Status.accepted}, Status.dispatched,
+                 {Role.dispatcher, Role.admin}, "派单"),
+    "accept": _t({Status.dispatched}, Status.accepted, {Role.handler}, "签收"),
+    "contact": _t({Status.accepted}, None, {Role.handler}, "首次联系"),
+    "return": _t({Status.dispatched, Status.accepted}, Status.returned, {Role.handler}, "退单"),
+    "reply": _t({Status.accepted}, Status.replied, {Role.handler}, "答复"),
+    "close": _t({Status.replied}, Status.closed, {Role.handler}, "办结"),
+}
+
+STAMPS = {"accept": "accepted_at", "reply": "replied_at", "close": "closed_at"}
+
+
+class TransitionError(Exception):
+    """An action that the appeal's state or the user's role does not allow (HTTP 409 or 403)."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def check(appeal: Appeal, action: str, user: User) -> Transition:
+    from models.appeal import STATUS_LABELS
+
+    transition = TRANSITIONS[action]
+    if user.role not in transition.roles:
+        raise TransitionError(f"当前角色无权{transition.label}", 403)
+    if user.role == Role.handler and appeal.lead_unit_id != user.unit_id:
+        raise TransitionError(f"只有主办单位可以{transition.label}，协办单位请与主办单位联系", 403)
+    if appeal.status not in transition.sources:
+        raise TransitionError(f"诉求当前状态为「{STATUS_LABELS[appeal.status]}」，不能{transition.label}")
+    return transition
+
+
+def perform(appeal: Appeal, action: str, user: User, *, reason: str | None = None, data: dict | None = None):
+    """Apply a handler's or dispatcher's action and record it; the caller commits."""
+    transition = check(appeal, action, user)
+    before = appeal.status
+    now = utcnow()
+    if transition.target is not None:
+        appeal.status = transition.target
+    if action in STAMPS:
+        setattr(appeal, STAMPS[action], now)
+    if action == "contact" and appeal.first_response_at is None:
+        appeal.first_response_at = now
+    if action == "reply":
+        appeal.reply = reason
+    if action == "return":
+        # Back to the dispatchers: the unit's clock stops and the unit no longer holds the appeal.
+        data = {**(data or {}), "returned_by_unit": appeal.lead_unit.name if appeal.lead_unit else None}
+        appeal.lead_unit = None
+        appeal.assisting_units = []
+    return record(appeal, action, user, from_status=before, reason=reason, data=data)
+
+
+def dispatch(appeal: Appeal, lead: Unit, assisting: list[Unit], actor: User | None, *,
+             action: str = "assign", reason: str | None = None, data: dict | None = None):
+    """Give the appeal to its lead unit (router or dispatcher); the caller has checked permission."""
+    before = appeal.status
+    appeal.lead_unit = lead
+    appeal.assisting_units = [u for u in assisting if u.id != lead.id]
+    appeal.status = Status.dispatched
+    appeal.dispatched_at = utcnow()
+    appeal.accepted_at = None
+    details = {"lead_unit": lead.name, "assisting_units": [u.name for u in appeal.assisting_units]}
+    return record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
+
+
+def to_manual(appeal: Appeal, reason: str, data: dict | None = None):
+    """Put the appeal in the manual-dispatch queue (人工分拨)."""
+    before = appeal.status
+    appeal.status = Status.manual
+    return record(appeal, "to_manual", None, from_status=before, reason=reason, data=data)
