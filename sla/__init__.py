@@ -26,7 +26,9 @@ dispatch. The CLI ``flask sla due`` is::
 """
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from .deadlines import Deadlines, ExtensionError, check_extension, colour, deadlines_for, due
-from .rules import DEFAULT_RULES, URGENCIES, Limit, RuleError, UrgencyRule, rule_limit, rules_from_dict, rules_to_dict
+from .rules import (
+    DEFAULT_RULES, URGENCIES, Limit, RuleError, UrgencyRule, rule_limit, rules_from_dict, rules_to_dict,
+)
 
 __all__ = [
     "CHINA_TZ", "CalendarError", "WorkCalendar", "to_local",

@@ -64,10 +64,12 @@ def check_extension(
     says the supervision office itself grants it (required where the rule says so)."""
     started_at, current_due, asked_at = map(to_local, (started_at, current_due, asked_at))
     limit = rule.completion
-    if isinstance(new_due, datetime) and not limit.working_days:
+    if isinstance(new_due, datetime):
         new_due = to_local(new_due)
+        if limit.working_days:
+            new_due = datetime.combine(new_due.date(), END_OF_DAY)
     else:
-        new_due = datetime.combine(new_due.date() if isinstance(new_due, datetime) else new_due, END_OF_DAY)
+        new_due = datetime.combine(new_due, END_OF_DAY)
     if not reason or not reason.strip():
         raise ExtensionError("申请延期须说明理由")
     if asked_at > current_due:
@@ -82,8 +84,9 @@ def check_extension(
         raise ExtensionError(f"新的办结时限 {new_due:%Y-%m-%d} 不是工作日")
     if rule.extension_once is not None and _longer(current_due, new_due, rule.extension_once, calendar):
         raise ExtensionError(f"单次延期不得超过{rule.extension_once}")
-    if rule.extension_cap_total is not None and _longer(started_at, new_due, rule.extension_cap_total, calendar):
-        raise ExtensionError(f"延期后办理总时限不得超过{rule.extension_cap_total}")
+    cap = rule.extension_cap_total
+    if cap is not None and _longer(started_at, new_due, cap, calendar):
+        raise ExtensionError(f"延期后办理总时限不得超过{cap}")
     return new_due
 
 
@@ -129,5 +132,7 @@ def _working_time(start: datetime, now: datetime, calendar: WorkCalendar) -> tim
     if today <= start.date():
         return timedelta(0)
     full_days = calendar.working_days_between(start, today - timedelta(days=1))
-    today_part = now - datetime.combine(today, time()) if calendar.is_working_day(today) else timedelta(0)
-    return timedelta(days=full_days) + today_part
+    elapsed = timedelta(days=full_days)
+    if calendar.is_working_day(today):
+        elapsed += now - datetime.combine(today, time())
+    return elapsed

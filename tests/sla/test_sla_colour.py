@@ -102,7 +102,10 @@ def test_extension_counts_in_full_and_pending_extension_does_not_stop_the_clock(
 def test_colour_reads_only_the_given_clock():
     rule = DEFAULT_RULES["normal"]
     start = datetime(2026, 2, 13, 16)
-    deadlines = deadlines_for("normal", start, DEFAULT_RULES, CAL)
-    assert colour(start, deadlines.completion_due, datetime(2026, 2, 20), False, rule.completion, CAL) == "green"
-    assert colour(start, deadlines.completion_due, datetime(2026, 2, 26, 9), False, rule.completion, CAL) == "yellow"
-    assert colour(start, deadlines.completion_due, datetime(2026, 2, 28), False, rule.completion, CAL) == "red"
+    due_at = deadlines_for("normal", start, DEFAULT_RULES, CAL).completion_due  # 02-27
+
+    def at(now):
+        return colour(start, due_at, now, False, rule.completion, CAL)
+
+    assert (at(datetime(2026, 2, 20)), at(datetime(2026, 2, 26, 9)), at(datetime(2026, 2, 28))) == (
+        "green", "yellow", "red")

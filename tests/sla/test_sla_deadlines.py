@@ -49,7 +49,8 @@ def test_calendar_hours_run_through_midnight_weekends_and_holidays():
 
 def test_dispatch_limit_from_intake():
     assert due(datetime(2025, 9, 30, 18), DEFAULT_RULES["normal"].dispatch, CAL) == datetime(2025, 10, 1, 18)
-    assert due(datetime(2025, 9, 30, 23, 30), DEFAULT_RULES["emergency"].dispatch, CAL) == datetime(2025, 10, 1, 0, 30)
+    emergency = DEFAULT_RULES["emergency"].dispatch
+    assert due(datetime(2025, 9, 30, 23, 30), emergency, CAL) == datetime(2025, 10, 1, 0, 30)
 
 
 def test_aware_start_is_converted_and_result_is_naive_local():
@@ -60,7 +61,8 @@ def test_aware_start_is_converted_and_result_is_naive_local():
 
 def test_city_calendar_is_used():
     city = WorkCalendar({date(2025, 10, 9): False})
-    assert deadlines_for("normal", datetime(2025, 9, 26, 10), DEFAULT_RULES, city).completion_due == eod(2025, 10, 11)
+    deadlines = deadlines_for("normal", datetime(2025, 9, 26, 10), DEFAULT_RULES, city)
+    assert deadlines.completion_due == eod(2025, 10, 11)
 
 
 def test_unknown_urgency():
@@ -150,7 +152,8 @@ def test_consult_extends_once_by_one_working_day():
 def test_urgent_extends_once_by_at_most_a_day():
     urgent_due = datetime(2025, 9, 27, 10)
     asked = datetime(2025, 9, 27, 8)
-    assert extend("urgent", urgent_due, datetime(2025, 9, 28, 10), asked_at=asked) == datetime(2025, 9, 28, 10)
+    new_due = datetime(2025, 9, 28, 10)
+    assert extend("urgent", urgent_due, new_due, asked_at=asked) == new_due
     assert extend("urgent", urgent_due, date(2025, 9, 27), asked_at=asked) == eod(2025, 9, 27)
     with pytest.raises(ExtensionError, match="单次延期不得超过24小时"):
         extend("urgent", urgent_due, datetime(2025, 9, 28, 10, 1), asked_at=asked)
