@@ -1,0 +1,42 @@
+"""Parsing a city's division-of-labour table (任务分工表 / 任务分解表) into plain data.
+
+No database here: a later step persists what these functions return.
+
+Entry points
+    parse_file(path) -> ParsedTable      .txt/.tsv (UTF-8), .xlsx, .docx
+    parse_text(text, source_name) -> ParsedTable
+Both raise TableError(message_zh, line) to refuse a file (no table found, an alias
+that would name two units, …); ``line`` is always a 1-based line number.
+
+Shapes (ParsedTable.shape)
+    tab_cells       one cell per line, each starting with a tab (金昌 附件1/附件2)
+    numbered_notes  numbered measures ending in "(…牵头,…负责)" (新密, 朔州)
+    tsv             tab-separated rows under a 序号 header (赣州)
+    xlsx, docx      a sheet / Word table under a 序号 header (a .docx with no
+                    such table is read as text, paragraph per line)
+
+Data (tables.model, all frozen dataclasses)
+    ParsedTable(source, shape, matters, units, unplaced, span)
+    ParsedMatter(part, section, number, task, upper_measure, measure, lead_units,
+                 assisting_units, placeholders, lead_is_default, deadline, source, lines)
+    UnitEntry(name, aliases, kind, routable)
+    UnplacedLine(line, text)   non-blank lines inside ``span`` the parser could not place
+
+Lead units are data: where the table marks leads (牵头单位 column, "…牵头",
+"…牵头负责") they are kept and lead_is_default is False. A sole named unit is the
+lead. Otherwise the first-listed routable unit (else the first non-jurisdiction
+unit, else none) is chosen and lead_is_default is True, for an admin to change.
+Unit names in matters are canonical names from ``units``; placeholders (各县区,
+市属（驻市）有关单位 …) are kept apart in ``placeholders`` and are never routable.
+
+Unit names (tables.units): split_note, canonical_name, aliases_of, kind_of,
+is_routable, KINDS. Register building (tables.register): build_register.
+"""
+from tables.model import ParsedMatter, ParsedTable, TableError, UnitEntry, UnplacedLine
+from tables.parse import SHAPES, parse_file, parse_text
+from tables.register import build_register
+
+__all__ = [
+    "SHAPES", "ParsedMatter", "ParsedTable", "TableError", "UnitEntry", "UnplacedLine",
+    "build_register", "parse_file", "parse_text",
+]
