@@ -32,6 +32,9 @@ class WorkCalendar:
 
     def __init__(self, overrides: Mapping[date, bool] | None = None):
         self.overrides = dict(overrides or {})  # True = working day, False = day off
+        for day, working in self.overrides.items():
+            if isinstance(day, datetime) or not isinstance(day, date) or not isinstance(working, bool):
+                raise ValueError(f"本市日历设置须为 日期: 是否工作日，收到 {day!r}: {working!r}")
 
     def is_working_day(self, day: date | datetime) -> bool:
         day = _day(day)

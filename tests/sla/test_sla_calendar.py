@@ -84,6 +84,16 @@ def test_city_overrides_win():
         datetime(2025, 9, 26, 10), 5) == datetime(2025, 10, 11, *EOD)
 
 
+@pytest.mark.parametrize("overrides", [
+    {datetime(2025, 10, 9): False},
+    {"2025-10-09": False},
+    {date(2025, 10, 9): 0},
+])
+def test_malformed_overrides_rejected(overrides):
+    with pytest.raises(ValueError, match="本市日历设置"):
+        WorkCalendar(overrides)
+
+
 def test_year_outside_calendar_is_an_error():
     with pytest.raises(CalendarError, match="2027 年"):
         CAL.is_working_day(date(2027, 1, 4))
