@@ -36,10 +36,13 @@ def _init_extensions(app: Flask) -> None:
     errors.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "connect", _sqlite_connect)
+            event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
 
 
-def _sqlite_pragmas(connection, record) -> None:
+def _sqlite_connect(connection, record) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin transactions, so SAVEPOINTs work."""
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

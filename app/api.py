@@ -51,6 +51,7 @@ class Api(flask_smorest.Api):
                 flat.update(fields if location in LOCATIONS and isinstance(fields, dict) else {location: fields})
             errors = flat
             message = message or "提交的数据有误，请按提示修改"
+        errors = errors or data.get("errors")
         response = jsonify(error_payload(error.code, message, errors))
         response.status_code = error.code
         for name, value in (data.get("headers") or {}).items():
