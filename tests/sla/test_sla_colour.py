@@ -2,9 +2,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sla.calendar import WorkCalendar
-from sla.deadlines import colour, deadlines_for
+from sla.deadlines import colour, deadlines_for, due
 from sla.rules import DEFAULT_RULES, Limit
 
 CAL = WorkCalendar()
@@ -109,3 +111,17 @@ def test_colour_reads_only_the_given_clock():
 
     assert (at(datetime(2026, 2, 20)), at(datetime(2026, 2, 26, 9)), at(datetime(2026, 2, 28))) == (
         "green", "yellow", "red")
+
+
+RANK = {"green": 0, "yellow": 1, "red": 2}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 9, 30)),
+       st.sampled_from([Limit(30, "minutes"), Limit(24, "hours"), Limit(1, WD), Limit(3, WD), Limit(15, WD)]),
+       st.lists(st.integers(min_value=0, max_value=40 * 24 * 60), min_size=2, max_size=20))
+def test_colour_only_moves_forward(start, limit, offsets):
+    due_at = due(start, limit, CAL)
+    ranks = [RANK[colour(start, due_at, start + timedelta(minutes=m), False, limit, CAL)] for m in sorted(offsets)]
+    assert ranks == sorted(ranks)
+    assert colour(start, due_at, start, False, limit, CAL) == "green"
