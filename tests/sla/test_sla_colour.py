@@ -122,6 +122,7 @@ RANK = {"green": 0, "yellow": 1, "red": 2}
        st.lists(st.integers(min_value=0, max_value=40 * 24 * 60), min_size=2, max_size=20))
 def test_colour_only_moves_forward(start, limit, offsets):
     due_at = due(start, limit, CAL)
-    ranks = [RANK[colour(start, due_at, start + timedelta(minutes=m), False, limit, CAL)] for m in sorted(offsets)]
+    times = [start + timedelta(minutes=m) for m in sorted(offsets)]
+    ranks = [RANK[colour(start, due_at, now, False, limit, CAL)] for now in times]
     assert ranks == sorted(ranks)
     assert colour(start, due_at, start, False, limit, CAL) == "green"
