@@ -16,12 +16,27 @@ stored UTC values with ``to_local`` and results back with ``.replace(tzinfo=CHIN
 - ``deadlines``: ``due(start, limit, calendar)``, ``deadlines_for(urgency, dispatched_at,
   rules, calendar)``, ``check_extension(...)`` (``ExtensionError``), ``colour(...)``.
 
-Returns and reopen: a return stops the unit's clock; a re-dispatch or a reopen starts a new
-one, i.e. call ``deadlines_for`` again with its time and the rule set in force at the first
-dispatch. The CLI ``flask sla due`` is::
+Working-day limits start counting on the next working day after the start and end at
+23:59:59 of the N-th working day; minute and hour limits run 24x7.
 
-    rule = rules[urgency]
-    print(due(to_local(datetime.fromisoformat(start)), rule_limit(rule, limit_name),
+Returns and reopen: a return stops the unit's clock (its colour: pass ``done=True``); a
+re-dispatch or a reopen starts a new one, i.e. call ``deadlines_for`` again with its time and
+the rule set in force at the first dispatch.
+
+Extensions: ``check_extension`` validates a request (reason, asked before the deadline, the
+rule's single-extension length and total cap, a working day for working-day clocks) and
+returns the new completion deadline; the supervision office then approves or refuses, and
+until it approves ``colour`` is computed on the current deadline. Where
+``extension_needs_supervision`` is set (emergency) only the office itself may extend.
+
+Colours: red when past due and not done; yellow when 2/3 of the limit has elapsed (working
+time for working-day limits, where holidays do not count) or, on limits of 3 working days or
+more, when at most 1 working day is left after today; green otherwise and when done.
+
+The CLI ``flask sla due`` is::
+
+    if urgency not in rules: raise click.BadParameter(...)
+    print(due(datetime.fromisoformat(start), rule_limit(rules[urgency], limit_name),
               WorkCalendar(city_overrides)))
 """
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
