@@ -1,0 +1,1 @@
+"""The router (see routing/model.py)."""

@@ -1,0 +1,53 @@
+"""Training input of the router: plain data, independent of how tables are parsed or stored."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = ""
+    routable: bool = True
+
+
+@dataclass(frozen=True)
+class Matter:
+    """One row of a division table: its policy text, lead units (in table order) and assisting units."""
+    text: str
+    leads: tuple[str, ...]
+    assisting: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dispatcher's decision: the manual assignment of an appeal or a reassignment after a return."""
+    text: str
+    lead: str
+
+
+@dataclass
+class KnowledgeBase:
+    city: str
+    units: list[Unit]
+    matters: list[Matter]
+    corrections: list[Correction] = field(default_factory=list)
+
+    def routable_units(self) -> list[str]:
+        return [u.name for u in self.units if u.routable]
+
+
+def from_parsed(city: str, parsed, corrections=()) -> KnowledgeBase:
+    """Convert a `tables.ParsedTable` (duck-typed: `.units`, `.matters`) into a KnowledgeBase."""
+    units = [Unit(u.name, tuple(u.aliases or ()), u.kind or "", bool(u.routable)) for u in parsed.units]
+    routable = {u.name for u in units if u.routable}
+    matters = []
+    for m in parsed.matters:
+        leads = tuple(u for u in m.lead_units if u in routable)
+        if not leads:
+            continue
+        text = "。".join(x for x in (m.section, m.task, m.measure) if x)
+        assisting = tuple(u for u in m.assisting_units if u in routable and u not in leads)
+        matters.append(Matter(text, leads, assisting))
+    return KnowledgeBase(city, units, matters, list(corrections))

@@ -1,0 +1,130 @@
+"""A router per city: train on the city's knowledge, predict a Decision for an appeal text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from routing.conduct import accused_units, mention_forms
+from routing.features import Featurizer
+from routing.knowledge import KnowledgeBase
+from routing.lexicon import user_words
+from routing.normalize import normalize
+from routing.training import (MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds,
+                              table_rows)
+from routing.urgency import classify_urgency
+
+# Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
+W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 1.0
+# Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
+# (see routing/threshold.py).
+DEFAULT_THRESHOLD = 0.5
+MIN_CONTENT_CHARS = 4
+
+
+@dataclass
+class Decision:
+    lead: str | None  # None when the appeal goes to manual dispatch
+    assisting: list[str]
+    candidates: list[tuple[str, float]]  # top 3 (unit, probability), best first
+    manual: bool
+    reason: str  # auto | below_threshold | no_content | not_routable
+    explanation: dict = field(default_factory=dict)  # {"matter": table text, "words": [...]}
+    urgency: str = "normal"
+
+
+class CityModel:
+    def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LogisticRegression,
+                 rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float):
+        self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
+        self.rows, self.phrases, self.threshold = rows, phrases, threshold
+        self.row_matrix = featurizer.transform([r.text for r in rows]) if rows else None
+        self.index = {u: i for i, u in enumerate(labels)}
+        self.forms = {u: mention_forms(u) for u in labels if u != MANUAL}
+
+    @property
+    def units(self) -> list[str]:
+        return [u for u in self.labels if u != MANUAL]
+
+    def scores(self, text: str) -> tuple[np.ndarray, dict]:
+        """Fused score per label and the evidence behind it."""
+        x = self.featurizer.transform([text])
+        clf = np.full(len(self.labels), -10.0)
+        clf[[self.index[c] for c in self.clf.classes_]] = self.clf.decision_function(x)[0]
+        retrieval, best_row = np.zeros(len(self.labels)), {}
+        if self.row_matrix is not None:
+            sims = (self.row_matrix @ x.T).toarray().ravel()
+            for i, r in enumerate(self.rows):
+                s = sims[i] * r.weight
+                j = self.index[r.lead]
+                if s > retrieval[j]:
+                    retrieval[j], best_row[r.lead] = s, r
+        lexicon, hits = np.zeros(len(self.labels)), []
+        for p, units in self.phrases.items():
+            if p in text:
+                hits.append(p)
+                for u, w in units.items():
+                    lexicon[self.index[u]] += w * min(len(p), 4)
+        fused = W_CLF * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
+        return fused, {"rows": best_row, "hits": hits, "x": x}
+
+    def predict(self, text: str, enterprise: str | None = None) -> Decision:
+        norm = normalize(text)
+        urgency = classify_urgency(norm)
+        content = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", norm)
+        if len(content) < MIN_CONTENT_CHARS:
+            return Decision(None, [], [], True, "no_content", {}, urgency)
+        fused, ev = self.scores(norm)
+        for u in accused_units(norm, self.forms):
+            fused[self.index[u]] = -np.inf
+        p = _softmax(fused / TEMPERATURE)
+        order = np.argsort(-p)
+        candidates = [(self.labels[i], round(float(p[i]), 4)) for i in order if self.labels[i] != MANUAL][:3]
+        top = self.labels[order[0]]
+        if top == MANUAL:
+            return Decision(None, [], candidates, True, "not_routable", self._explain(MANUAL, ev), urgency)
+        row = ev["rows"].get(top)
+        assisting = [u for u in (row.others if row else ()) if u in self.forms][:3]
+        manual = float(p[order[0]]) < self.threshold
+        return Decision(None if manual else top, [] if manual else assisting, candidates, manual,
+                        "below_threshold" if manual else "auto", self._explain(top, ev), urgency)
+
+    def _explain(self, label: str, ev: dict) -> dict:
+        row = ev["rows"].get(label)
+        words = [h for h in ev["hits"] if label in self.phrases[h]]
+        if label in self.clf.classes_:
+            k = list(self.clf.classes_).index(label)
+            contrib = ev["x"].multiply(self.clf.coef_[k]).toarray().ravel()
+            names = self.featurizer.names()
+            for j in np.argsort(-contrib)[:8]:
+                if contrib[j] > 0 and len(names[j]) >= 2 and names[j] not in words:
+                    words.append(str(names[j]))
+        return {"matter": row.matter if row else "", "words": words[:8]}
+
+
+def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
+    units = kb.routable_units()
+    rows = table_rows(kb, set(units))
+    resolved = resolve_matter_kinds(kb, units, rows)
+    docs = build_docs(kb, units, rows, resolved)
+    texts, y, w = label_arrays(docs)
+    aliases = [a for u in kb.units for a in u.aliases]
+    featurizer = Featurizer(user_words(units, aliases)).fit(texts)
+    clf = LogisticRegression(C=20.0, max_iter=2000, random_state=0)
+    clf.fit(featurizer.transform(texts), y, sample_weight=w)
+    labels = sorted(set(units) | {MANUAL})
+    th = DEFAULT_THRESHOLD if threshold is None else threshold
+    return CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th)
+
+
+def _z(v: np.ndarray) -> np.ndarray:
+    sd = v.std()
+    return (v - v.mean()) / sd if sd > 0 else np.zeros_like(v)
+
+
+def _softmax(v: np.ndarray) -> np.ndarray:
+    e = np.exp(v - v[np.isfinite(v)].max())
+    e[~np.isfinite(v)] = 0.0
+    return e / e.sum()
