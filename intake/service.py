@@ -68,7 +68,7 @@ def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
     try:
         db.session.flush()
         record(appeal, "receive", user, from_status=None, data={"channel": appeal.channel})
-        message = outbox.add(DISPATCH_JOB, appeal.id)
+        outbox.add(DISPATCH_JOB, appeal.id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -76,5 +76,4 @@ def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
         if existing is None:
             raise
         return existing, False
-    outbox.relay([message.id])
     return appeal, True

@@ -1,16 +1,18 @@
 """Transactional outbox: a job is recorded in the same transaction as the data it acts on.
 
-After commit the relay pushes it to RQ; if Redis is down nothing is lost, because the periodic
-sweep pushes every message not done (and not already waiting in the queue) again. The job runs
-through `run`, which locks the message row and marks it done in the job's own transaction, so a
-message that is delivered twice, or whose worker died half-way, takes effect exactly once.
+Every outbox message flushed in a transaction is pushed to RQ right after that transaction
+commits (best effort: if Redis is down nothing is lost). The periodic sweep pushes again every
+message that is not done and not already waiting or running in RQ. The job runs through `run`,
+which locks the message row and marks it done in the job's own transaction, so a message that is
+delivered twice, or whose worker died half-way, takes effect exactly once.
 """
 from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
 from app.extensions import db
@@ -18,9 +20,11 @@ from jobs.connection import queue
 from models import OutboxMessage
 from models.base import utcnow
 
+WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
 
 def add(job: str, *args) -> OutboxMessage:
-    """Record a job in the current transaction; push it with `relay` after commit."""
+    """Record a job in the current transaction; it is pushed to RQ once the transaction commits."""
     message = OutboxMessage(job=job, args=list(args))
     db.session.add(message)
     return message
@@ -31,7 +35,7 @@ def job_id(message_id: int) -> str:
 
 
 def relay(message_ids: list[int]) -> int:
-    """Push committed messages to RQ, best effort; returns how many were pushed."""
+    """Push messages to RQ, best effort; returns how many were pushed."""
     pushed = 0
     try:
         q = queue()
@@ -41,37 +45,32 @@ def relay(message_ids: list[int]) -> int:
     except RedisError as error:
         current_app.logger.warning("queue unavailable, %d message(s) left to the sweep: %s",
                                    len(message_ids) - pushed, type(error).__name__)
-    if pushed:
-        db.session.execute(
-            OutboxMessage.__table__.update()
-            .where(OutboxMessage.id.in_(message_ids[:pushed]))
-            .values(enqueued_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-        )
-        db.session.commit()
     return pushed
 
 
-def _waiting_in_queue(message_id: int) -> bool:
-    job = Job.fetch(job_id(message_id), connection=queue().connection) if _job_exists(message_id) else None
-    return job is not None and job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED)
+def _needs_push(message_id: int, cutoff) -> bool:
+    """False while RQ holds the job waiting, or running since after the cutoff (a live worker)."""
+    try:
+        job = Job.fetch(job_id(message_id), connection=queue().connection)
+    except Exception:  # no such job (expired, never pushed, or Redis was flushed)
+        return True
+    status = job.get_status(refresh=False)
+    if status in WAITING:
+        return False
+    return not (status == JobStatus.STARTED and job.started_at and job.started_at.replace(tzinfo=cutoff.tzinfo) > cutoff)
 
 
-def _job_exists(message_id: int) -> bool:
-    return bool(queue().connection.exists(Job.key_for(job_id(message_id))))
-
-
-def sweep(limit: int = 500) -> int:
-    """Push again every message not done whose last push is older than OUTBOX_RETRY_AFTER."""
+def sweep(limit: int = 1000) -> int:
+    """Push again every message not done, older than OUTBOX_RETRY_AFTER, that RQ does not hold."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_RETRY_AFTER"])
     pending = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.done_at.is_(None))
-        .where(or_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.enqueued_at < cutoff))
+        .where(OutboxMessage.done_at.is_(None), OutboxMessage.created_at < cutoff)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     db.session.rollback()
-    return relay([m for m in pending if not _waiting_in_queue(m)])
+    return relay([m for m in pending if _needs_push(m, cutoff)])
 
 
 def run(message_id: int) -> None:
@@ -86,3 +85,22 @@ def run(message_id: int) -> None:
         db.session.commit()
     finally:
         db.session.remove()
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session, flush_context):
+    new = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new:
+        session.info.setdefault("outbox", []).extend(new)
+
+
+@event.listens_for(Session, "after_commit")
+def _push_after_commit(session):
+    message_ids = session.info.pop("outbox", None)
+    if message_ids:
+        relay(message_ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop("outbox", None)

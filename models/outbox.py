@@ -10,13 +10,11 @@ from models.base import UTCDateTime, utcnow
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "done_at", "created_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The dotted path of the job function, e.g. routing.dispatch.dispatch_appeal.
     job: Mapped[str] = mapped_column(String(128))
     args: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

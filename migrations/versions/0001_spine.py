@@ -35,13 +35,11 @@ def upgrade():
     sa.Column('job', sa.String(length=128), nullable=False),
     sa.Column('args', sa.JSON(), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('enqueued_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('done_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['done_at', 'created_at'], unique=False)
+        batch_op.create_index('ix_outbox_pending', ['done_at', 'id'], unique=False)
 
     op.create_table('appeal_counters',
     sa.Column('city_id', sa.Integer(), nullable=False),

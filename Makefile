@@ -1,0 +1,23 @@
+# make run: install what is missing, migrate, load the demo city, serve on 127.0.0.1:8000.
+# make test: the whole suite, on PostgreSQL and SQLite, with a real Redis.
+export FLASK_APP := wsgi
+
+.PHONY: run test bench
+
+.venv/.run: requirements.txt
+	scripts/bootstrap.sh requirements.txt
+	touch $@
+
+.venv/.test: requirements.txt requirements-dev.txt
+	scripts/bootstrap.sh requirements-dev.txt
+	touch .venv/.run $@
+
+run: .venv/.run
+	scripts/services.sh
+	.venv/bin/flask db upgrade
+	.venv/bin/flask demo load
+	scripts/run.sh
+
+test: .venv/.test
+	scripts/services.sh --postgres
+	scripts/test.sh
