@@ -1,6 +1,7 @@
 """Shape detection and the two entry points, parse_text and parse_file."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from tables import grid, notes, tabcells
@@ -14,41 +15,44 @@ NO_TABLE = ("文件中没有找到任务分工表：既没有含“序号”的�
             "也没有以“（……牵头/负责）”结尾的编号措施，未导入")
 
 
-def parse_text(text: str, source_name: str) -> ParsedTable:
-    """Parse a table given as text (tab cells, numbered measures with notes, or TSV)."""
+def parse_text(text: str, source_name: str, known: Mapping[str, str] | None = None) -> ParsedTable:
+    """Parse a table given as text (tab cells, numbered measures with notes, or TSV).
+
+    ``known`` maps aliases already on record to their units (see build_register).
+    """
     lines = simplified(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     if grid.looks_like(lines):
-        return _table(source_name, "tsv", grid.parse(grid.text_rows(lines)))
+        return _table(source_name, "tsv", grid.parse(grid.text_rows(lines)), known)
     if tabcells.looks_like(lines):
-        return _table(source_name, "tab_cells", tabcells.parse(lines))
+        return _table(source_name, "tab_cells", tabcells.parse(lines), known)
     if notes.looks_like(lines):
-        return _table(source_name, "numbered_notes", notes.parse(lines))
+        return _table(source_name, "numbered_notes", notes.parse(lines), known)
     raise TableError(NO_TABLE, 1)
 
 
-def parse_file(path: str | Path) -> ParsedTable:
+def parse_file(path: str | Path, known: Mapping[str, str] | None = None) -> ParsedTable:
     """Parse a .txt/.tsv (UTF-8), .xlsx or .docx file; the source is the file name."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         rows = [(line, [simplified(c) for c in cells]) for line, cells in xlsx_rows(path)]
-        return _table(path.name, "xlsx", grid.parse(rows))
+        return _table(path.name, "xlsx", grid.parse(rows), known)
     if suffix == ".docx":
         rows, paragraphs = docx_content(path)
         rows = [(line, [simplified(c) for c in cells]) for line, cells in rows]
         if any(grid.header_columns(cells) for _, cells in rows):
-            return _table(path.name, "docx", grid.parse(rows))
-        return parse_text("\n".join(paragraphs), path.name)
+            return _table(path.name, "docx", grid.parse(rows), known)
+        return parse_text("\n".join(paragraphs), path.name, known)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise TableError("文件不是UTF-8编码的文本，也不是.xlsx或.docx文件", 1) from error
-    return parse_text(text, path.name)
+    return parse_text(text, path.name, known)
 
 
-def _table(source: str, shape: str, parsed) -> ParsedTable:
+def _table(source: str, shape: str, parsed, known: Mapping[str, str] | None) -> ParsedTable:
     drafts, unplaced, span = parsed
     if not drafts:
         raise TableError("找到了表头，但没有解析出任何事项，未导入", span[0])
-    matters, units = finish(drafts, source)
+    matters, units = finish(drafts, source, known)
     return ParsedTable(source, shape, matters, units, tuple(unplaced), span)

@@ -1,6 +1,7 @@
 """From parser drafts to matters and a unit register (canonical names, aliases)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tables.model import ParsedMatter, TableError, UnitEntry
@@ -22,11 +23,14 @@ class Draft:
     lines: tuple[int, int]
 
 
-def build_register(mentions: list[tuple[str, int]]) -> tuple[tuple[UnitEntry, ...], dict[str, str]]:
+def build_register(
+    mentions: list[tuple[str, int]], known: Mapping[str, str] | None = None
+) -> tuple[tuple[UnitEntry, ...], dict[str, str]]:
     """Register for (raw name, line) mentions, and a map from every spelling to its unit.
 
-    A spelling that is itself a generated alias of another unit is folded into it
-    (纪委监委 → 市纪委监委). An alias that would map to two units is a TableError
+    ``known`` maps aliases to units already on record (a previous import, an admin's
+    edits); a name that is a known or generated alias of another unit is folded into
+    it (纪委监委 → 市纪委监委). An alias that would map to two units is a TableError
     carrying the line of the mention that introduced the second unit.
     """
     first_line: dict[str, int] = {}
@@ -35,12 +39,14 @@ def build_register(mentions: list[tuple[str, int]]) -> tuple[tuple[UnitEntry, ..
         name = canonical_name(raw)
         first_line.setdefault(name, line)
         spellings.setdefault(name, set()).add(raw)
-    order = sorted(first_line, key=lambda n: (not n.startswith("市"), first_line[n]))
-    owner: dict[str, str] = {}
-    for name in order:
+    owner = dict(known or {})
+    owner.update({unit: unit for unit in (known or {}).values()})
+    # 市-prefixed and longer names first, so that short forms fold into them
+    for name in sorted(first_line, key=lambda n: (not n.startswith("市"), -len(n), first_line[n])):
         target = owner.get(name)
         if target is not None and target != name:
-            spellings[target] |= spellings.pop(name) | {name}
+            spellings.setdefault(target, set()).update(spellings.pop(name) | {name})
+            first_line[target] = min(first_line.get(target, first_line[name]), first_line[name])
             continue
         for alias in aliases_of(name) | {name}:
             if owner.setdefault(alias, name) != name:
@@ -48,17 +54,18 @@ def build_register(mentions: list[tuple[str, int]]) -> tuple[tuple[UnitEntry, ..
                     f"别名“{alias}”同时指向“{owner[alias]}”和“{name}”，请在表中写明全称", first_line[name]
                 )
     entries = []
-    for name in (n for n in order if n in spellings):
+    for name in sorted(spellings, key=lambda n: first_line[n]):
         aliases = (aliases_of(name) | spellings[name]) - {name}
         entries.append(UnitEntry(name, tuple(sorted(aliases)), kind_of(name), is_routable(name)))
-        for alias in spellings[name]:
-            owner[alias] = name
+        owner.update({alias: name for alias in spellings[name]})
     return tuple(entries), owner
 
 
-def finish(drafts: list[Draft], source: str) -> tuple[tuple[ParsedMatter, ...], tuple[UnitEntry, ...]]:
+def finish(
+    drafts: list[Draft], source: str, known: Mapping[str, str] | None = None
+) -> tuple[tuple[ParsedMatter, ...], tuple[UnitEntry, ...]]:
     mentions = [(n, d.lines[1]) for d in drafts for n in d.note.leads + d.note.others]
-    units, resolve = build_register(mentions)
+    units, resolve = build_register(mentions, known)
     return tuple(_matter(d, source, resolve) for d in drafts), units
 
 

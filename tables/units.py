@@ -29,7 +29,6 @@ ABBREVIATIONS = (
 )
 PREFIXES = (("中国人民银行", "人行"),)  # matched at the start of a name
 WHOLE_NAMES = {  # whole-name variants → canonical
-    "市法院": "市中级人民法院",
     "市纪委监委机关": "市纪委监委",
     "市市级国家机关各部门各单位": "市级国家机关各部门各单位",  # typo in 金昌 附件2 row 48
 }
