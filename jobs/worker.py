@@ -14,6 +14,7 @@ class AppWorker(Worker):
 
 
 def work(burst: bool = False) -> bool:
+    """Work the queue; RQ's own scheduler runs alongside, for jobs enqueued to run later (retries)."""
     db.engine.dispose()
     worker = AppWorker([queue()], connection=redis_connection())
-    return worker.work(burst=burst, logging_level="INFO")
+    return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
