@@ -3,10 +3,15 @@
 No database here: a later step persists what these functions return.
 
 Entry points
-    parse_file(path) -> ParsedTable      .txt/.tsv (UTF-8), .xlsx, .docx
-    parse_text(text, source_name) -> ParsedTable
-Both raise TableError(message_zh, line) to refuse a file (no table found, an alias
-that would name two units, …); ``line`` is always a 1-based line number.
+    parse_file(path, known=None) -> ParsedTable      .txt/.tsv (UTF-8), .xlsx, .docx
+    parse_text(text, source_name, known=None) -> ParsedTable
+    build_register(mentions, known=None) -> (units, spelling → canonical name)
+``known`` maps aliases already on record (a previous import, an admin's edits) to
+their units, for re-import. All raise TableError(message_zh, line) to refuse (no
+table found, a header without rows, an alias that would name two units, …);
+``line`` is always a 1-based line number (xlsx: row; docx: table row).
+Traditional characters are converted to simplified first (OpenCC t2s); a paragraph
+duplicated at a page break (same sub-table, number and measure) counts once.
 
 Shapes (ParsedTable.shape)
     tab_cells       one cell per line, each starting with a tab (金昌 附件1/附件2)
@@ -29,8 +34,12 @@ unit, else none) is chosen and lead_is_default is True, for an admin to change.
 Unit names in matters are canonical names from ``units``; placeholders (各县区,
 市属（驻市）有关单位 …) are kept apart in ``placeholders`` and are never routable.
 
-Unit names (tables.units): split_note, canonical_name, aliases_of, kind_of,
-is_routable, KINDS. Register building (tables.register): build_register.
+Unit names (tables.units): split_note, split_names, join_unit_lines, canonical_name,
+aliases_of, kind_of, is_routable, KINDS. Kinds: department, court, procuratorate,
+party (市委…, 纪委监委), people_org (工商联, 总工会, 妇联, 团市委 …), stationed (bodies of
+higher levels in the city: 海关, 人民银行, 金融监管分局 …), enterprise, jurisdiction
+(县, 区, 经开区, 管委会), placeholder (各…, …有关单位), other. Routable = one of the
+first five kinds and named 市… (or 团市委).
 """
 from tables.model import ParsedMatter, ParsedTable, TableError, UnitEntry, UnplacedLine
 from tables.parse import SHAPES, parse_file, parse_text

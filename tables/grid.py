@@ -8,6 +8,7 @@ cell as many space-separated groups, each paragraph gets its own group.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from tables.model import UnplacedLine
 from tables.register import Draft
@@ -79,9 +80,7 @@ def parse(rows: list[Row], part: str = "") -> tuple[list[Draft], list[UnplacedLi
         texts = [strip_markup(c) for c in cells]
         if cols is None or not any(texts):
             continue
-        def cell(key: str) -> str:
-            i = cols.get(key)
-            return cells[i] if i is not None and i < len(cells) else ""
+        cell = partial(_pick, cells, cols)
         filled = [t for t in texts if t]
         numbered = _NUMBER.fullmatch(strip_markup(cell("number")))
         if len(filled) == 1 and is_section(filled[0]):
@@ -89,14 +88,19 @@ def parse(rows: list[Row], part: str = "") -> tuple[list[Draft], list[UnplacedLi
         elif (numbered or number) and (strip_markup(cell("measure")) or strip_markup(cell("units"))):
             if numbered and numbered.group(1) != number:
                 number, upper = numbered.group(1), join_wrapped(cell("upper").split("\n"))
-            drafts += _drafts(part, section, number, upper, cell, line, drafts)
+            drafts += _drafts(part, section, number, upper, cell, line)
             last = line
         else:
             unplaced.append(UnplacedLine(line, "\t".join(cells)))
     return drafts, [u for u in unplaced if u.line <= last], (first or 1, last or first or 1)
 
 
-def _drafts(part, section, number, upper, cell, line, seen: list[Draft]) -> list[Draft]:
+def _pick(cells: list[str], cols: dict[str, int], key: str) -> str:
+    i = cols.get(key)
+    return cells[i] if i is not None and i < len(cells) else ""
+
+
+def _drafts(part: str, section: str, number: str, upper: str, cell, line: int) -> list[Draft]:
     paragraphs, groups = blocks(cell("measure")), unit_groups(cell("units"))
     pairs = list(zip(paragraphs, groups)) if 1 < len(groups) == len(paragraphs) else [
         ("\n".join(paragraphs), "、".join(groups))]
@@ -107,10 +111,8 @@ def _drafts(part, section, number, upper, cell, line, seen: list[Draft]) -> list
         if leads:
             note = UnitNote(leads, note.leads + note.others, True)
         task = join_wrapped(cell("task").split("\n"))
-        draft = Draft(part, section, number, task, upper, measure, note,
-                      join_wrapped(cell("deadline").split("\n")), (line, line))
-        if not any(d.number == number and d.measure == measure for d in seen + out):
-            out.append(draft)
+        out.append(Draft(part, section, number, task, upper, measure, note,
+                         join_wrapped(cell("deadline").split("\n")), (line, line)))
     return out
 
 

@@ -9,6 +9,7 @@ are section headings. The table region runs from the first item to the last note
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from tables.model import UnplacedLine
 from tables.register import Draft
@@ -29,49 +30,48 @@ def looks_like(lines: list[str]) -> bool:
     return sum(bool(_ITEM.match(line) and _note(line)) for line in lines) >= 2
 
 
+@dataclass
+class _Item:
+    number: int
+    first: int
+    last: int
+    text: str
+    section: str
+    done: bool  # its note has been read
+
+
 def parse(lines: list[str]) -> tuple[list[Draft], list[UnplacedLine], tuple[int, int]]:
-    drafts: list[Draft] = []
+    items: list[_Item] = []
     unplaced: list[UnplacedLine] = []
     heading, sub = "", ""
-    current: dict | None = None  # number, first, last, text, section
-    expected, first, last = 1, 0, 0
-
-    def close() -> None:
-        nonlocal current, last
-        if current is not None:
-            drafts.append(_draft(current))
-            last = current["last"] if current["done"] else last
-        current = None
-
     for number, raw in enumerate(lines, 1):
         line = strip_markup(raw)
         item = _ITEM.match(line)
-        if item and int(item.group(1)) == expected:
-            close()
-            first = first or number
-            expected += 1
-            current = {"number": item.group(1), "first": number, "last": number,
-                       "text": item.group(2), "section": sub or heading, "done": False}
-            current["done"] = _note(line) is not None
-        elif SECTION.match(line) or SUBSECTION.match(line):
-            close()
-            heading, sub = (line, "") if SECTION.match(line) else (heading, line)
-        elif line and current is not None and not current["done"]:
-            current["text"] += line
-            current["last"] = number
-            current["done"] = _note(line) is not None
-        elif line and first:
+        current = items[-1] if items else None
+        expected = current.number + 1 if current else 1
+        repeated = bool(item and current and current.done and int(item.group(1)) == current.number)
+        if item and (int(item.group(1)) == expected or repeated):
+            items.append(_Item(int(item.group(1)), number, number, item.group(2),
+                               sub or heading, _note(line) is not None))
+        elif SECTION.match(line):
+            heading, sub = line, ""
+        elif SUBSECTION.match(line):
+            sub = line
+        elif line and current and not current.done:
+            current.text += line
+            current.last, current.done = number, _note(line) is not None
+        elif line and items:
             unplaced.append(UnplacedLine(number, line))
-    close()
-    last = max([last] + [d.lines[1] for d in drafts])
-    return drafts, [u for u in unplaced if u.line <= last], (first or 1, last or 1)
+    last = max((i.last for i in items if i.done), default=items[-1].first if items else 1)
+    span = (items[0].first if items else 1, last)
+    return [_draft(i) for i in items], [u for u in unplaced if u.line <= last], span
 
 
-def _draft(item: dict) -> Draft:
-    text = item["text"].strip()
+def _draft(item: _Item) -> Draft:
+    text = item.text.strip()
     note = _note(text)  # brackets are unified char for char, so positions hold
     body = text[: note.start()].strip() if note else text
     title = _TITLE.fullmatch(body)
     task = title.group(1) if title and len(title.group(2)) > len(title.group(1)) else ""
-    return Draft("", item["section"], item["number"], task, "", body,
-                 split_note(note.group(1) if note else ""), "", (item["first"], item["last"]))
+    return Draft("", item.section, str(item.number), task, "", body,
+                 split_note(note.group(1) if note else ""), "", (item.first, item.last))

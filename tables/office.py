@@ -14,6 +14,8 @@ from tables.grid import Row, header_columns
 
 
 def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a 序号 typed as 3.0
     return "" if value is None else str(value).strip()
 
 

@@ -52,6 +52,9 @@ def parse_file(path: str | Path, known: Mapping[str, str] | None = None) -> Pars
 
 def _table(source: str, shape: str, parsed, known: Mapping[str, str] | None) -> ParsedTable:
     drafts, unplaced, span = parsed
+    seen: set[tuple[str, str, str]] = set()  # a paragraph duplicated at a page break counts once
+    drafts = [d for d in drafts if (d.part, d.number, d.measure) not in seen
+              and not seen.add((d.part, d.number, d.measure))]
     if not drafts:
         raise TableError("找到了表头，但没有解析出任何事项，未导入", span[0])
     matters, units = finish(drafts, source, known)

@@ -42,7 +42,7 @@ _TAIL = re.compile(r"(?:[^市省各、，]{1,4}?市?)?(?:分行|支行|中心支
 _SEPARATORS = "、,，;；/ \n"
 _REMARK = re.compile(r"（[^（）]*(?:以下|不再|均需)[^（）]*）")
 _TRAILER = re.compile(r"(?:按职责分工|按职责|分工)?(?:负责落实|负责|配合|落实)$")
-_EMPTY = frozenset({"", "—", "——", "无", "/"})
+_EMPTY = frozenset({"", "—", "——", "无"})
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,13 @@ def test_numbered_notes_with_wrapped_item_and_sections():
     assert table.span == (3, 7)
 
 
+def test_duplicated_paragraph_counts_once_and_stray_lines_are_reported():
+    text = NOTES.replace("(二)第二部分\n", "2.第二项措施。具体内容\n接着写在下一行。(市人社局负责)\n(二)第二部分\n")
+    table = tables.parse_text(text.replace("3.第三项", "这一行不属于任何措施\n3.第三项"), "d.txt")
+    assert [m.number for m in table.matters] == ["1", "2", "3"]
+    assert table.unplaced == (tables.UnplacedLine(9, "这一行不属于任何措施"),)
+
+
 def test_traditional_characters_are_simplified():
     table = tables.parse_text("1.優化環境。內容很多。(市發展改革委牽頭,市財政局負責)\n2.第二項。(市財政局負責)", "t.txt")
     assert table.matters[0].lead_units == ("市发展改革委",)
@@ -69,6 +76,7 @@ TSV = "\n".join([
     "",
     "序号\t省贯彻举措\t省责任单位\t市工作举措\t市责任单位",
     "1\t省措施一\t省发改委\t页后续写的措施\t市中级法院",
+    "1\t省措施一\t省发改委\t页后续写的措施\t市中级法院",
     "<h2>二、第二部分</h2>\t\t\t\t",
     "2\t省措施二\t省司法厅\t<p>1. 甲</p><p>2. 乙</p>\t市司法局 市公安局",
     "这一行放不进表里",
@@ -78,7 +86,7 @@ TSV = "\n".join([
 
 def test_tsv_continuations_groups_and_html():
     table = tables.parse_text(TSV, "g.tsv")
-    assert table.shape == "tsv" and table.span == (2, 12)
+    assert table.shape == "tsv" and table.span == (2, 13)  # the duplicated row counts once
     numbers = [m.number for m in table.matters]
     assert numbers == ["1", "1", "1", "1", "2", "3"]
     first, second, placeholder_only, after_break, numbered_run, _ = table.matters
@@ -89,7 +97,7 @@ def test_tsv_continuations_groups_and_html():
     assert numbered_run.section == "二、第二部分"
     assert numbered_run.measure == "1. 甲\n2. 乙"  # one run, two units: not split
     assert numbered_run.lead_units == ("市司法局",) and numbered_run.assisting_units == ("市公安局",)
-    assert table.unplaced == (tables.UnplacedLine(11, "这一行放不进表里"),)
+    assert table.unplaced == (tables.UnplacedLine(12, "这一行放不进表里"),)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "只有一段正文，没有表格。", "1.没有责任单位的措施。\n2.另一项。"])
