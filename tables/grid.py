@@ -67,7 +67,7 @@ def unit_groups(cell: str) -> list[str]:
     return [group for group in text.split() if group]
 
 
-def parse(rows: list[Row], part: str = "") -> tuple[list[Draft], list[UnplacedLine], tuple[int, int]]:
+def parse(rows: list[Row]) -> tuple[list[Draft], list[UnplacedLine], tuple[int, int]]:
     drafts: list[Draft] = []
     unplaced: list[UnplacedLine] = []
     cols: dict[str, int] | None = None
@@ -88,7 +88,7 @@ def parse(rows: list[Row], part: str = "") -> tuple[list[Draft], list[UnplacedLi
         elif (numbered or number) and (strip_markup(cell("measure")) or strip_markup(cell("units"))):
             if numbered and numbered.group(1) != number:
                 number, upper = numbered.group(1), join_wrapped(cell("upper").split("\n"))
-            drafts += _drafts(part, section, number, upper, cell, line)
+            drafts += _drafts(section, number, upper, cell, line)
             last = line
         else:
             unplaced.append(UnplacedLine(line, "\t".join(cells)))
@@ -100,7 +100,7 @@ def _pick(cells: list[str], cols: dict[str, int], key: str) -> str:
     return cells[i] if i is not None and i < len(cells) else ""
 
 
-def _drafts(part: str, section: str, number: str, upper: str, cell, line: int) -> list[Draft]:
+def _drafts(section: str, number: str, upper: str, cell, line: int) -> list[Draft]:
     paragraphs, groups = blocks(cell("measure")), unit_groups(cell("units"))
     pairs = list(zip(paragraphs, groups)) if 1 < len(groups) == len(paragraphs) else [
         ("\n".join(paragraphs), "、".join(groups))]
@@ -111,7 +111,7 @@ def _drafts(part: str, section: str, number: str, upper: str, cell, line: int) -
         if leads:
             note = UnitNote(leads, note.leads + note.others, True)
         task = join_wrapped(cell("task").split("\n"))
-        out.append(Draft(part, section, number, task, upper, measure, note,
+        out.append(Draft("", section, number, task, upper, measure, note,
                          join_wrapped(cell("deadline").split("\n")), (line, line)))
     return out
 
