@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    _init_protection(app)
     return app
 
 
@@ -57,6 +58,14 @@ def _register_blueprints(app: Flask) -> None:
 
     api.register_blueprint(intake_api)
     api.register_blueprint(appeals_api)
+
+
+def _init_protection(app: Flask) -> None:
+    """Rate limits (after the blueprints they limit exist) and security headers."""
+    from app import limits, security
+
+    limits.init_app(app)
+    security.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:

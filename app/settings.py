@@ -26,7 +26,13 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'appeals.db'}"
         ),
+        # Reconnect transparently after a database restart instead of failing the next request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # Flask-Limiter notation ("120/minute", "10/second;300/hour"); raise them for benchmarks.
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "INTAKE_RATE_LIMIT": os.environ.get("INTAKE_RATE_LIMIT", "120/minute"),
+        "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "30/minute"),
         "SECRET_KEY": _secret("SECRET_KEY", lambda: secrets.token_hex(32)),
         # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt.
         "DATA_KEYS": _secret("DATA_KEYS", lambda: Fernet.generate_key().decode()).split(","),
