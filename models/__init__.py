@@ -11,23 +11,32 @@ from models.city import City, Unit, UnitAlias
 from models.division import DivisionTable, Matter, MatterUnit
 from models.event import AppealEvent
 from models.outbox import OutboxMessage
+from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
+from models.supervision import FollowUp, SupervisionOrder
 from models.user import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
     "Appeal",
     "AppealCounter",
+    "AppealClock",
     "AppealEvent",
+    "CalendarDay",
+    "CalendarYear",
     "Channel",
     "City",
     "DivisionTable",
+    "FollowUp",
     "Matter",
     "MatterUnit",
     "OutboxMessage",
     "Role",
+    "SlaRuleSet",
     "Status",
+    "SupervisionOrder",
     "Unit",
     "UnitAlias",
+    "UnitAssignment",
     "Urgency",
     "User",
     "appeal_assisting_units",

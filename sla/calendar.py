@@ -28,11 +28,18 @@ def _day(value: date | datetime) -> date:
 
 
 class WorkCalendar:
-    """Working days for one city: per-city overrides win over chinese_calendar."""
+    """Working days for one city: per-city overrides win over the national calendar.
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None):
+    The national calendar is chinese_calendar, except for the years in ``national_years``: an
+    admin loaded the State Council's notice for them, whose off days and make-up working days
+    are ``national`` (other days: Monday to Friday work)."""
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None,
+                 national: Mapping[date, bool] | None = None, national_years=()):
         self.overrides = dict(overrides or {})  # True = working day, False = day off
-        for day, working in self.overrides.items():
+        self.national = dict(national or {})
+        self.national_years = frozenset(national_years)
+        for day, working in (*self.overrides.items(), *self.national.items()):
             if isinstance(day, datetime) or not isinstance(day, date) or not isinstance(working, bool):
                 raise ValueError(f"本市日历设置须为 日期: 是否工作日，收到 {day!r}: {working!r}")
 
@@ -40,12 +47,14 @@ class WorkCalendar:
         day = _day(day)
         if day in self.overrides:
             return self.overrides[day]
+        if day.year in self.national_years:
+            return self.national.get(day, day.weekday() < 5)
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             raise CalendarError(
                 f"日历数据不含 {day.year} 年的节假日安排（{day.isoformat()}），"
-                "请升级 chinesecalendar 或在本市日历中补充该日期"
+                "请管理员导入该年国务院办公厅节假日安排"
             ) from None
 
     def add_working_days(self, start: datetime, n: int) -> datetime:

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from models import Appeal, Role, Status, Unit, User
 from models.base import utcnow
+from sla import service as sla
 from workflow.events import record
 
 
@@ -27,6 +28,9 @@ TRANSITIONS = {
     "return": _t({Status.dispatched, Status.accepted}, Status.returned, {Role.handler}, "退单"),
     "reply": _t({Status.accepted}, Status.replied, {Role.handler}, "答复"),
     "close": _t({Status.replied}, Status.closed, {Role.handler}, "办结"),
+    # 重办: an unsolved or dissatisfied follow-up sends the appeal back to its unit, once
+    # (supervision.followup; the enterprise itself may answer the follow-up).
+    "reopen": _t({Status.closed}, Status.dispatched, {Role.operator, Role.admin, Role.partner}, "重办"),
 }
 
 STAMPS = {"accept": "accepted_at", "reply": "replied_at", "close": "closed_at"}
@@ -72,6 +76,9 @@ def perform(appeal: Appeal, action: str, user: User, *, reason: str | None = Non
         data = {**(data or {}), "returned_by_unit": appeal.lead_unit.name if appeal.lead_unit else None}
         appeal.lead_unit = None
         appeal.assisting_units = []
+        sla.stop_clock(appeal, returned=True)
+    if action == "close":
+        sla.stop_clock(appeal)
     return record(appeal, action, user, from_status=before, reason=reason, data=data)
 
 
@@ -84,6 +91,7 @@ def dispatch(appeal: Appeal, lead: Unit, assisting: list[Unit], actor: User | No
     appeal.status = Status.dispatched
     appeal.dispatched_at = utcnow()
     appeal.accepted_at = None
+    sla.start_clock(appeal)
     details = {"lead_unit": lead.name, "assisting_units": [u.name for u in appeal.assisting_units]}
     return record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
 

@@ -6,6 +6,7 @@ from app.schemas import BaseSchema
 from models import Appeal, Role, User
 from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from privacy.masking import mask_name, mask_phone
+from sla.service import deadlines_view
 from workflow.events import record
 
 
@@ -31,6 +32,19 @@ class EventOutSchema(BaseSchema):
     created_at = fields.DateTime()
 
 
+class SlaOutSchema(BaseSchema):
+    colour = fields.String(allow_none=True, metadata={"description": "green/yellow/red，未派单、退单或时限待定时为空"})
+    label = fields.String(metadata={"description": "正常、临期、超期、时限待定、已办结等"})
+    pending = fields.Boolean(metadata={"description": "为真时日历尚无该年节假日安排，时限待定"})
+    rule_version = fields.Integer(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    accept_due = fields.DateTime(allow_none=True)
+    first_response_due = fields.DateTime(allow_none=True)
+    completion_due = fields.DateTime(allow_none=True)
+    extension_requested_due = fields.DateTime(allow_none=True)
+    extensions_granted = fields.Integer()
+
+
 class AppealOutSchema(BaseSchema):
     number = fields.String(metadata={"description": "受理编号"})
     city = fields.String()
@@ -54,6 +68,7 @@ class AppealOutSchema(BaseSchema):
     first_response_at = fields.DateTime(allow_none=True)
     replied_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    sla = fields.Nested(SlaOutSchema, metadata={"description": "时限与亮灯"})
     events = fields.List(fields.Nested(EventOutSchema))
 
 
@@ -91,6 +106,7 @@ def appeal_view(appeal: Appeal, user: User, *, detail: bool = False, disclose_re
         "routing": appeal.routing if user.role in (Role.dispatcher, Role.supervisor, Role.admin) else None,
         **{name: getattr(appeal, name) for name in (
             "received_at", "dispatched_at", "accepted_at", "first_response_at", "replied_at", "closed_at")},
+        **deadlines_view(appeal),
     }
     if detail:
         view["events"] = appeal.events if user.role != Role.partner else []
