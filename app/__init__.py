@@ -38,7 +38,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_connect)
-            event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            # IMMEDIATE: take the write lock at the start, so concurrent writers queue on
+            # busy_timeout instead of failing when a read transaction tries to upgrade.
+            event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
 
 def _sqlite_connect(connection, record) -> None:
@@ -70,8 +72,9 @@ def _init_protection(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from accounts.cli import users
+    from audit.cli import audit
     from demo.cli import demo
     from jobs.cli import jobs
 
-    for group in (users, jobs, demo):
+    for group in (users, jobs, demo, audit):
         app.cli.add_command(group)
