@@ -14,6 +14,7 @@ from models.outbox import OutboxMessage
 from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
 from models.supervision import FollowUp, SupervisionOrder
 from models.user import ApiToken, Role, User
+from models.webhook import Delivery, DeliveryAttempt, Partner, Subscription
 
 __all__ = [
     "ApiToken",
@@ -25,14 +26,18 @@ __all__ = [
     "CalendarYear",
     "Channel",
     "City",
+    "Delivery",
+    "DeliveryAttempt",
     "DivisionTable",
     "FollowUp",
     "Matter",
     "MatterUnit",
     "OutboxMessage",
+    "Partner",
     "Role",
     "SlaRuleSet",
     "Status",
+    "Subscription",
     "SupervisionOrder",
     "Unit",
     "UnitAlias",
