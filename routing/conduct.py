@@ -13,7 +13,10 @@ CONDUCT_WORDS = (
 )
 # How enterprises name a department besides its official name, by department kind.
 COLLOQUIAL = {
-    "gaj": ("派出所", "警察", "民警", "警官", "刑警", "经侦"),
+    "gaj": ("公安局", "公安机关", "派出所", "警察", "民警", "警官", "刑警", "经侦"),
+    "hg": ("海关",),
+    "fy": ("法院", "法官", "执行局"),
+    "jcy": ("检察院", "检察官"),
     "scj": ("工商局", "工商所", "市场监管所", "质监局"),
     "swu": ("税务所", "税务分局", "专管员", "税管员", "税务干部"),
     "zjj": ("建设局", "住建部门", "质监站", "安监站"),
@@ -21,7 +24,6 @@ COLLOQUIAL = {
     "zrj": ("国土局", "国土所", "规划局"),
     "cgj": ("城管队", "城管执法"),
     "rsj": ("社保局", "劳动局", "劳动监察", "就业局"),
-    "fy": ("法官", "执行局", "法院的人"),
     "yjj": ("安监局", "安监部门"),
     "jtj": ("路政", "运管", "交通执法"),
     "spj": ("审批局", "政务大厅", "窗口"),
@@ -29,14 +31,17 @@ COLLOQUIAL = {
 _CLAUSE_RE = re.compile(r"[。！？；!?;\n]")
 
 
-def mention_forms(unit: str) -> set[str]:
+def mention_forms(unit: str, broad: bool = False) -> set[str]:
+    """How a text names the unit: its name and short names, colloquial names of its kind and, if
+    `broad`, the kind's name stems (税务, 城管) which also occur in other words."""
     forms = {f for f in short_names(unit) if len(f) >= 2}
     kinds = kinds_of(unit)
-    for dept in load_catalogue():
-        if dept.kind in kinds:
-            forms |= {alt for alt in dept.pattern.pattern.split("|") if len(alt) >= 2 and alt.isalnum()}
     for kind in kinds:
         forms |= set(COLLOQUIAL.get(kind, ()))
+    if broad:
+        for dept in load_catalogue():
+            if dept.kind in kinds:
+                forms |= {alt for alt in dept.pattern.pattern.split("|") if len(alt) >= 2 and alt.isalnum()}
     return forms
 
 

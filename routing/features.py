@@ -30,6 +30,7 @@ class Featurizer:
     def fit(self, texts: list[str]) -> "Featurizer":
         self.char.fit(texts)
         self.word.fit(texts)
+        self.n_char = len(self.char.vocabulary_)
         return self
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from routing.conduct import accused_units, mention_forms
 from routing.features import Featurizer
@@ -17,10 +17,11 @@ from routing.training import (MANUAL, Row, build_docs, label_arrays, phrase_map,
 from routing.urgency import classify_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
-W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 1.0
+W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
 DEFAULT_THRESHOLD = 0.5
+W_NAMED = 9.0  # lexicon vote for a unit the appeal names
 MIN_CONTENT_CHARS = 4
 
 
@@ -36,13 +37,14 @@ class Decision:
 
 
 class CityModel:
-    def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LogisticRegression,
+    def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LinearSVC,
                  rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float):
         self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
         self.rows, self.phrases, self.threshold = rows, phrases, threshold
         self.row_matrix = featurizer.transform([r.text for r in rows]) if rows else None
         self.index = {u: i for i, u in enumerate(labels)}
-        self.forms = {u: mention_forms(u) for u in labels if u != MANUAL}
+        self.forms = {u: mention_forms(u, broad=True) for u in labels if u != MANUAL}
+        self.names = {u: mention_forms(u) for u in labels if u != MANUAL}
 
     @property
     def units(self) -> list[str]:
@@ -61,14 +63,22 @@ class CityModel:
                 j = self.index[r.lead]
                 if s > retrieval[j]:
                     retrieval[j], best_row[r.lead] = s, r
-        lexicon, hits = np.zeros(len(self.labels)), []
-        for p, units in self.phrases.items():
-            if p in text:
-                hits.append(p)
-                for u, w in units.items():
-                    lexicon[self.index[u]] += w * min(len(p), 4)
+        lexicon, hits = np.zeros(len(self.labels)), self.phrase_hits(text)
+        for p in hits:
+            for u, w in self.phrases[p].items():
+                lexicon[self.index[u]] += w * min(len(p), 6) ** 2
+        for u, forms in self.names.items():
+            if any(f in text for f in forms):
+                lexicon[self.index[u]] += W_NAMED
         fused = W_CLF * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
         return fused, {"rows": best_row, "hits": hits, "x": x}
+
+    def phrase_hits(self, text: str) -> list[str]:
+        """Vocabulary phrases in the text: two-character ones only as whole words (安排水电 has no 排水),
+        and none that is part of a longer phrase found."""
+        words = set(self.featurizer.tokens(text))
+        found = [p for p in self.phrases if (p in words if len(p) <= 2 else p in text)]
+        return [p for p in found if not any(p != q and p in q for q in found)]
 
     def predict(self, text: str, enterprise: str | None = None) -> Decision:
         norm = normalize(text)
@@ -98,8 +108,8 @@ class CityModel:
             k = list(self.clf.classes_).index(label)
             contrib = ev["x"].multiply(self.clf.coef_[k]).toarray().ravel()
             names = self.featurizer.names()
-            for j in np.argsort(-contrib)[:8]:
-                if contrib[j] > 0 and len(names[j]) >= 2 and names[j] not in words:
+            for j in np.argsort(-contrib)[:20]:
+                if contrib[j] > 0 and j >= self.featurizer.n_char and len(names[j]) >= 2 and names[j] not in words:
                     words.append(str(names[j]))
         return {"matter": row.matter if row else "", "words": words[:8]}
 
@@ -112,7 +122,7 @@ def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
     texts, y, w = label_arrays(docs)
     aliases = [a for u in kb.units for a in u.aliases]
     featurizer = Featurizer(user_words(units, aliases)).fit(texts)
-    clf = LogisticRegression(C=20.0, max_iter=2000, random_state=0)
+    clf = LinearSVC(C=0.5, random_state=0)
     clf.fit(featurizer.transform(texts), y, sample_weight=w)
     labels = sorted(set(units) | {MANUAL})
     th = DEFAULT_THRESHOLD if threshold is None else threshold

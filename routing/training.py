@@ -15,7 +15,7 @@ from routing.vocabulary import MANUAL_KIND, MatterKind, load_vocabulary
 MANUAL = "人工分拨"
 # Label weights: the table's first lead speaks loudest; co-leads, assisting units and generic duties less.
 W_LEAD, W_CO_LEAD, W_ASSIST, W_DUTY, W_PHRASE, W_CORRECTION = 1.0, 0.6, 0.25, 0.5, 1.0, 3.0
-KIND_PRIOR = 0.05  # bonus per rank for the vocabulary's usual lead kind when the table is ambiguous
+KIND_PRIOR = 0.1  # bonus per rank for the vocabulary's usual lead kind when the table is ambiguous
 
 
 @dataclass(frozen=True)
