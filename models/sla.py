@@ -9,6 +9,10 @@ from models.appeal import Appeal
 from models.base import UTCDateTime, utcnow
 
 
+# Measures and bulletins select a city's appeals by month of receipt.
+Index("ix_appeals_city_received", Appeal.city_id, Appeal.received_at)
+
+
 class SlaRuleSet(db.Model):
     """One version of a city's time-limit rules (sla.rules JSON form). Never edited: a change
     is a new version, and each appeal keeps the version it was first dispatched under."""
@@ -77,6 +81,7 @@ class AppealClock(db.Model):
     extension_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # pending request
     extension_reason: Mapped[str | None] = mapped_column(Text)
     extension_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extended: Mapped[bool] = mapped_column(default=False)  # ever granted one (extension rate)
     returns: Mapped[int] = mapped_column(default=0)
     reopens: Mapped[int] = mapped_column(default=0)
     # Latest follow-up answer (回访), for the measures.

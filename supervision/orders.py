@@ -1,0 +1,63 @@
+"""Supervision orders: opened by the scan, by a second failed follow-up, or by the office;
+the unit responds; the office closes them. Each step is in the appeal's event log."""
+from app.extensions import db
+from models import Appeal, Role, SupervisionOrder, User
+from models.base import utcnow
+from workflow.events import record
+
+KINDS = {"overdue": "超期督办", "follow_up": "回访不满意督办", "manual": "督查室督办"}
+STATUS_LABELS = {"open": "待反馈", "responded": "已反馈", "closed": "已办结"}
+
+
+class OrderError(Exception):
+    """A step the order's state or the user does not allow; message for the user, HTTP status."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def open_order(appeal: Appeal, kind: str, reason: str, actor: User | None) -> SupervisionOrder:
+    order = SupervisionOrder(appeal=appeal, city_id=appeal.city_id, unit_id=appeal.lead_unit_id, kind=kind,
+                             reason=reason, opened_by_id=actor.id if actor else None, opened_at=utcnow())
+    db.session.add(order)
+    db.session.flush()
+    record(appeal, "supervision_open", actor, from_status=appeal.status, reason=reason,
+           data={"order": order.id, "kind": kind, "unit": appeal.lead_unit.name if appeal.lead_unit else None})
+    return order
+
+
+def respond(order: SupervisionOrder, user: User, text: str) -> None:
+    if user.role == Role.handler and user.unit_id != order.unit_id:
+        raise OrderError("只有被督办单位可以反馈", 403)
+    if order.status == "closed":
+        raise OrderError("督办单已办结，不能再反馈")
+    order.status, order.response, order.responded_at = "responded", text, utcnow()
+    record(order.appeal, "supervision_respond", user, from_status=order.appeal.status, reason=text,
+           data={"order": order.id})
+
+
+def close(order: SupervisionOrder, user: User, conclusion: str) -> None:
+    if order.status == "closed":
+        raise OrderError("督办单已办结")
+    order.status, order.conclusion, order.closed_at = "closed", conclusion, utcnow()
+    record(order.appeal, "supervision_close", user, from_status=order.appeal.status, reason=conclusion,
+           data={"order": order.id})
+
+
+def order_view(order: SupervisionOrder) -> dict:
+    return {
+        "id": order.id,
+        "appeal": order.appeal.number,
+        "unit": order.unit.name if order.unit else None,
+        "kind": order.kind,
+        "kind_label": KINDS[order.kind],
+        "status": order.status,
+        "status_label": STATUS_LABELS[order.status],
+        "reason": order.reason,
+        "response": order.response,
+        "conclusion": order.conclusion,
+        "opened_at": order.opened_at,
+        "responded_at": order.responded_at,
+        "closed_at": order.closed_at,
+    }
