@@ -1,6 +1,36 @@
-"""Urgency class proposed from the text: emergency, urgent, normal, consult."""
+"""Urgency class proposed from the text: emergency, urgent, normal, consult (the operator may override).
+
+Emergency: danger to people, a mass incident, or production stopped / about to stop for many workers
+or right now. Urgent: serious harm to operations (wages unpaid, loans cut, accounts frozen, stoppage,
+penalties) or a close deadline. Consult: a question with no grievance. Otherwise normal.
+"""
 from __future__ import annotations
+
+from functools import lru_cache
+
+from routing.catalogue import read_tsv, split_phrases
+from routing.normalize import normalize
+
+URGENCIES = ("emergency", "urgent", "normal", "consult")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    return {cue: split_phrases(phrases) for cue, phrases in read_tsv("urgency.tsv")}
+
+
+def cues_in(text: str) -> dict[str, list[str]]:
+    return {cue: [p for p in phrases if p in text] for cue, phrases in _cues().items()}
 
 
 def classify_urgency(text: str) -> str:
+    text = normalize(text)
+    found = cues_in(text)
+    pressing = found["soon"] or found["many"]
+    if found["emergency"] or (pressing and (found["stop"] or found["wages"])):
+        return "emergency"
+    if found["urgent"] or found["stop"] or found["wages"]:
+        return "urgent"
+    if found["consult"] and not found["grievance"]:
+        return "consult"
     return "normal"
