@@ -56,10 +56,16 @@ def _sqlite_connect(connection, record) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.extensions import api
     from intake.api import blp as intake_api
+    from sla.api import blp as sla_api
+    from supervision.api import blp as supervision_api
+    from supervision.reports_api import blp as supervision_reports_api
     from workflow.api import blp as appeals_api
 
     api.register_blueprint(intake_api)
     api.register_blueprint(appeals_api)
+    api.register_blueprint(sla_api)
+    api.register_blueprint(supervision_api)
+    api.register_blueprint(supervision_reports_api)
 
 
 def _init_protection(app: Flask) -> None:
@@ -75,6 +81,7 @@ def _register_commands(app: Flask) -> None:
     from audit.cli import audit
     from demo.cli import demo
     from jobs.cli import jobs
+    from sla.cli import sla
 
-    for group in (users, jobs, demo, audit):
+    for group in (users, jobs, demo, audit, sla):
         app.cli.add_command(group)

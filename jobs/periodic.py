@@ -9,6 +9,7 @@ from jobs.connection import redis_connection
 # (id, function, seconds between runs)
 PERIODIC = [
     ("outbox-sweep", "jobs.outbox.sweep", 5),
+    ("sla-scan", "supervision.scan.scan", 60),
 ]
 
 

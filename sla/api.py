@@ -1,0 +1,153 @@
+"""SLA API: a city's rule set (read, replace = new version), the calendar (national notices,
+city overrides), and the lead unit's extension request."""
+from datetime import date
+
+from flask import g
+from flask_smorest import abort
+from marshmallow import fields, validate
+
+from accounts.access import get_visible_appeal
+from accounts.auth import require_roles
+from app.api import Blueprint
+from app.extensions import db
+from app.schemas import BaseSchema
+from models import Role
+from sla import notices, service
+from sla.deadlines import ExtensionError
+from sla.extensions import request_extension
+from sla.rules import RuleError
+from workflow.views import AppealOutSchema, appeal_view
+
+blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="时限规则与日历")
+SECURED = [{"bearerAuth": []}]
+
+
+class RuleSetSchema(BaseSchema):
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    rules = fields.Dict(required=True, error_messages={"required": "请提交规则"},
+                        metadata={"description": "紧急程度 -> 各项时限，格式同 GET 返回"})
+
+
+class NoticeSchema(BaseSchema):
+    year = fields.Integer(required=True, error_messages={"required": "请填写年份"})
+    source = fields.String(load_default="", validate=validate.Length(max=200))
+    days_off = fields.List(fields.String(), required=True, error_messages={"required": "请列出放假日期"})
+    working_days = fields.List(fields.String(), load_default=list, metadata={"description": "调休上班日期"})
+
+
+class NoticeResultSchema(BaseSchema):
+    year = fields.Integer()
+    days_off = fields.Integer()
+    working_days = fields.Integer()
+    recomputed = fields.Integer(metadata={"description": "因此算出时限的待定诉求数"})
+
+
+class OverrideSchema(BaseSchema):
+    day = fields.Date(required=True, error_messages={"required": "请填写日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    working = fields.Boolean(required=True, error_messages={"required": "请说明是否工作日"})
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ExtensionRequestSchema(BaseSchema):
+    new_due = fields.Date(required=True, error_messages={"required": "请填写新的办结日期",
+                                                         "invalid": "日期格式应为 YYYY-MM-DD"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="理由应为2至2000字"),
+                           error_messages={"required": "请填写延期理由"})
+
+
+def _rule_set_view(rule_set) -> dict:
+    return {"version": rule_set.version, "created_at": rule_set.created_at, "rules": rule_set.rules}
+
+
+@blp.route("/sla/rules", methods=["GET"])
+@blp.response(200, RuleSetSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.supervisor, Role.admin, Role.dispatcher)
+def get_rules():
+    """本市现行时限规则"""
+    rule_set = service.current_rule_set(g.user.city_id)
+    db.session.commit()
+    return _rule_set_view(rule_set)
+
+
+@blp.route("/sla/rules", methods=["PUT"])
+@blp.arguments(RuleSetSchema)
+@blp.response(200, RuleSetSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.admin)
+def put_rules(args):
+    """替换本市时限规则（生成新版本；已派单诉求仍按原版本计时）"""
+    try:
+        rule_set = service.replace_rules(g.user.city_id, args["rules"], g.user)
+    except RuleError as error:
+        abort(400, message="时限规则有误", errors={"rules": [str(error)]})
+    db.session.commit()
+    return _rule_set_view(rule_set)
+
+
+@blp.route("/sla/calendar/notices", methods=["POST"])
+@blp.arguments(NoticeSchema)
+@blp.response(200, NoticeResultSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.admin)
+def load_notice(args):
+    """导入一年的国务院办公厅节假日安排（全国），并计算因此待定的时限"""
+    try:
+        result = notices.load_notice(args)
+    except notices.NoticeError as error:
+        abort(400, message="节假日安排有误", errors={"notice": [str(error)]})
+    db.session.commit()
+    return result
+
+
+@blp.route("/sla/calendar/overrides", methods=["GET"])
+@blp.response(200, OverrideSchema(many=True))
+@blp.doc(security=SECURED)
+@require_roles(Role.supervisor, Role.admin)
+def list_overrides():
+    """本市日历调整"""
+    return notices.overrides(g.user.city_id)
+
+
+@blp.route("/sla/calendar/overrides", methods=["PUT"])
+@blp.arguments(OverrideSchema)
+@blp.response(200, OverrideSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.admin)
+def put_override(args):
+    """设置本市某日是否工作日（优先于全国安排；不影响已算出的时限）"""
+    row = notices.set_override(g.user.city_id, args["day"], args["working"], args["note"])
+    db.session.commit()
+    return {"day": row.day, "working": row.working, "note": row.note}
+
+
+@blp.route("/sla/calendar/overrides/<string:day>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(security=SECURED)
+@require_roles(Role.admin)
+def delete_override(day):
+    """删除本市某日的调整"""
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(400, message="日期格式应为 YYYY-MM-DD")
+    if not notices.delete_override(g.user.city_id, parsed):
+        abort(404, message=f"本市日历没有 {day} 的调整")
+    db.session.commit()
+
+
+@blp.route("/appeals/<string:number>/extension", methods=["POST"])
+@blp.arguments(ExtensionRequestSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def ask_extension(args, number):
+    """申请延期（在时限届满前，说明理由和新的办结日期；由督查室审批）"""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    try:
+        request_extension(appeal, g.user, args["new_due"], args["reason"])
+    except ExtensionError as error:
+        abort(409, message=str(error))
+    db.session.commit()
+    return appeal_view(appeal, g.user)

@@ -1,0 +1,279 @@
+"""Supervision office API: yellow/overdue lists, full history, supervision orders, extension
+decisions. Supervisors see their own city; admins may name another city."""
+from datetime import timedelta
+
+from flask import g
+from flask_smorest import abort
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from accounts.auth import require_roles
+from app.api import Blueprint
+from app.extensions import db
+from app.schemas import BaseSchema
+from models import Appeal, AppealClock, City, FollowUp, Role, SupervisionOrder, Unit, Urgency
+from models.appeal import STATUS_LABELS, URGENCY_LABELS
+from models.base import utcnow
+from sla.deadlines import ExtensionError
+from sla.extensions import decide
+from sla.service import appeal_clock
+from supervision import orders
+from workflow.views import EventOutSchema
+
+blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
+SECURED = [{"bearerAuth": []}]
+OFFICE = (Role.supervisor, Role.admin)
+
+
+class CityArgs(BaseSchema):
+    city = fields.String(metadata={"description": "城市名称（管理员可查看其他城市；默认本市）"})
+
+
+class ListArgs(CityArgs):
+    colour = fields.String(load_default="red", validate=validate.OneOf(["red", "yellow", "pending"],
+                           error="colour 应为 red、yellow 或 pending"),
+                           metadata={"description": "red 超期，yellow 临期，pending 时限待定"})
+    unit = fields.String(metadata={"description": "主办单位名称"})
+    urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
+    min_age_days = fields.Integer(validate=validate.Range(min=0, error="天数不能为负"),
+                                  metadata={"description": "受理至今至少多少天"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码从1开始"))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="每页1至200条"))
+
+
+class ClockItemSchema(BaseSchema):
+    number = fields.String()
+    unit = fields.String(allow_none=True)
+    urgency = fields.String()
+    urgency_label = fields.String()
+    status_label = fields.String()
+    enterprise = fields.String()
+    received_at = fields.DateTime()
+    completion_due = fields.DateTime(allow_none=True)
+    colour = fields.String(allow_none=True)
+    label = fields.String()
+    extension_requested_due = fields.DateTime(allow_none=True)
+    extension_reason = fields.String(allow_none=True)
+
+
+class ClockPageSchema(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(ClockItemSchema))
+
+
+class OrderSchema(BaseSchema):
+    id = fields.Integer()
+    appeal = fields.String()
+    unit = fields.String(allow_none=True)
+    kind = fields.String()
+    kind_label = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    reason = fields.String()
+    response = fields.String(allow_none=True)
+    conclusion = fields.String(allow_none=True)
+    opened_at = fields.DateTime()
+    responded_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class OrderArgs(BaseSchema):
+    status = fields.String(validate=validate.OneOf(list(orders.STATUS_LABELS), error="未知督办状态"))
+
+
+class IssueSchema(BaseSchema):
+    appeal = fields.String(required=True, error_messages={"required": "请填写受理编号"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="督办事由应为2至2000字"),
+                           error_messages={"required": "请填写督办事由"})
+
+
+class TextSchema(BaseSchema):
+    text = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="内容应为2至5000字"),
+                         error_messages={"required": "请填写内容"})
+
+
+class DecisionSchema(BaseSchema):
+    approve = fields.Boolean(required=True, error_messages={"required": "请说明批准或不批准"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class FollowUpOutSchema(BaseSchema):
+    solved = fields.Boolean()
+    rating = fields.String()
+    channel = fields.String()
+    note = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class HistorySchema(BaseSchema):
+    appeal = fields.Nested(ClockItemSchema)
+    events = fields.List(fields.Nested(EventOutSchema))
+    follow_ups = fields.List(fields.Nested(FollowUpOutSchema))
+    orders = fields.List(fields.Nested(OrderSchema))
+
+
+def city_id_for(args) -> int:
+    name = args.get("city")
+    if not name:
+        return g.user.city_id
+    city = db.session.scalar(select(City).where(City.name == name))
+    if city is None:
+        abort(404, message=f"没有城市「{name}」")
+    if city.id != g.user.city_id and g.user.role != Role.admin:
+        abort(403, message="只能查看本市")
+    return city.id
+
+
+def _appeal(number: str, city_id: int, for_update: bool = False) -> Appeal:
+    query = select(Appeal).where(Appeal.number == number, Appeal.city_id == city_id)
+    appeal = db.session.scalar(query.with_for_update(of=Appeal) if for_update else query)
+    if appeal is None:
+        abort(404, message=f"未找到诉求 {number}")
+    return appeal
+
+
+def clock_item(appeal: Appeal, now=None) -> dict:
+    clock, view = appeal.clock, appeal_clock(appeal, now)
+    return {"number": appeal.number, "unit": appeal.lead_unit.name if appeal.lead_unit else None,
+            "urgency": appeal.urgency, "urgency_label": URGENCY_LABELS[appeal.urgency],
+            "status_label": STATUS_LABELS[appeal.status], "enterprise": appeal.enterprise_name,
+            "received_at": appeal.received_at, "completion_due": view["due"], "colour": view["colour"],
+            "label": view["label_zh"], "extension_requested_due": clock.extension_due if clock else None,
+            "extension_reason": clock.extension_reason if clock else None}
+
+
+@blp.route("/appeals", methods=["GET"])
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, ClockPageSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def list_clocks(args):
+    """超期、临期、时限待定诉求（可按城市、单位、紧急程度、受理天数筛选）"""
+    now = utcnow()
+    query = (select(Appeal).join(AppealClock).where(Appeal.city_id == city_id_for(args), AppealClock.open.is_(True)))
+    if args["colour"] == "red":
+        query = query.where(AppealClock.pending.is_(False), AppealClock.completion_due < now)
+    elif args["colour"] == "yellow":
+        query = query.where(AppealClock.pending.is_(False), AppealClock.yellow_at <= now,
+                            AppealClock.completion_due >= now)
+    else:
+        query = query.where(AppealClock.pending.is_(True))
+    if "unit" in args:
+        query = query.join(Unit, Unit.id == Appeal.lead_unit_id).where(Unit.name == args["unit"])
+    if "urgency" in args:
+        query = query.where(Appeal.urgency == args["urgency"])
+    if "min_age_days" in args:
+        query = query.where(Appeal.received_at <= now - timedelta(days=args["min_age_days"]))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, size = args["page"], args["page_size"]
+    items = db.session.scalars(query.order_by(AppealClock.completion_due, Appeal.id)
+                               .offset((page - 1) * size).limit(size)).all()
+    return {"total": total, "items": [clock_item(a, now) for a in items]}
+
+
+@blp.route("/appeals/<string:number>/history", methods=["GET"])
+@blp.arguments(CityArgs, location="query")
+@blp.response(200, HistorySchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def history(args, number):
+    """诉求的完整办理记录、回访和督办"""
+    appeal = _appeal(number, city_id_for(args))
+    follow_ups = db.session.scalars(select(FollowUp).where(FollowUp.appeal_id == appeal.id).order_by(FollowUp.id))
+    found = db.session.scalars(select(SupervisionOrder).where(SupervisionOrder.appeal_id == appeal.id)
+                               .order_by(SupervisionOrder.id))
+    return {"appeal": clock_item(appeal), "events": appeal.events, "follow_ups": list(follow_ups),
+            "orders": [orders.order_view(o) for o in found]}
+
+
+@blp.route("/extensions", methods=["GET"])
+@blp.arguments(CityArgs, location="query")
+@blp.response(200, ClockItemSchema(many=True))
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def pending_extensions(args):
+    """待审批的延期申请"""
+    found = db.session.scalars(select(Appeal).join(AppealClock).where(
+        Appeal.city_id == city_id_for(args), AppealClock.extension_due.isnot(None)).order_by(Appeal.id))
+    return [clock_item(a) for a in found]
+
+
+@blp.route("/appeals/<string:number>/extension", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.response(200, ClockItemSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def decide_extension(args, number):
+    """批准或不批准延期申请"""
+    appeal = _appeal(number, g.user.city_id, for_update=True)
+    try:
+        decide(appeal, g.user, args["approve"], args["note"])
+    except ExtensionError as error:
+        abort(409, message=str(error))
+    db.session.commit()
+    return clock_item(appeal)
+
+
+@blp.route("/orders", methods=["GET"])
+@blp.arguments(OrderArgs, location="query")
+@blp.response(200, OrderSchema(many=True))
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE, Role.handler)
+def list_orders(args):
+    """督办单（承办人只看本单位的）"""
+    query = select(SupervisionOrder).where(SupervisionOrder.city_id == g.user.city_id)
+    if g.user.role == Role.handler:
+        query = query.where(SupervisionOrder.unit_id == g.user.unit_id)
+    if "status" in args:
+        query = query.where(SupervisionOrder.status == args["status"])
+    return [orders.order_view(o) for o in db.session.scalars(query.order_by(SupervisionOrder.id.desc()))]
+
+
+@blp.route("/orders", methods=["POST"])
+@blp.arguments(IssueSchema)
+@blp.response(201, OrderSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def issue_order(args):
+    """开具督办单"""
+    appeal = _appeal(args["appeal"], g.user.city_id, for_update=True)
+    order = orders.open_order(appeal, "manual", args["reason"], g.user)
+    db.session.commit()
+    return orders.order_view(order)
+
+
+def _order(order_id: int) -> SupervisionOrder:
+    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    if order is None or order.city_id != g.user.city_id:
+        abort(404, message=f"未找到督办单 {order_id}")
+    return order
+
+
+def _step(order_id: int, step, text: str):
+    order = _order(order_id)
+    try:
+        step(order, g.user, text)
+    except orders.OrderError as error:
+        abort(error.status, message=error.message)
+    db.session.commit()
+    return orders.order_view(order)
+
+
+@blp.route("/orders/<int:order_id>/respond", methods=["POST"])
+@blp.arguments(TextSchema)
+@blp.response(200, OrderSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def respond_order(args, order_id):
+    """被督办单位反馈"""
+    return _step(order_id, orders.respond, args["text"])
+
+
+@blp.route("/orders/<int:order_id>/close", methods=["POST"])
+@blp.arguments(TextSchema)
+@blp.response(200, OrderSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def close_order(args, order_id):
+    """督办办结（填写结论）"""
+    return _step(order_id, orders.close, args["text"])

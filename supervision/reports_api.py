@@ -1,0 +1,148 @@
+"""Follow-up API (operator's phone call, partner / mini-program), measures and the monthly
+bulletin (JSON and XLSX)."""
+import io
+
+from flask import current_app, g, send_file
+from flask_smorest import abort
+from marshmallow import fields, validate
+
+from accounts.access import get_visible_appeal
+from accounts.auth import require_roles
+from app.api import Blueprint
+from app.extensions import db
+from app.schemas import BaseSchema
+from models import City, Role
+from supervision.api import OFFICE, SECURED, CityArgs, city_id_for
+from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
+from supervision.followup import CHANNELS, RATINGS, FollowUpError, record_follow_up
+from supervision.measures import measures
+from workflow.views import AppealOutSchema, appeal_view
+
+blp = Blueprint("supervision_reports", __name__, url_prefix="/api/v1", description="回访、考核与通报")
+CHANNEL_BY_ROLE = {Role.operator: "phone", Role.admin: "phone", Role.partner: "miniprogram"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FollowUpSchema(BaseSchema):
+    solved = fields.Boolean(required=True, error_messages={"required": "请说明是否已解决"})
+    rating = fields.String(required=True, validate=validate.OneOf(list(RATINGS), error="满意度应为 satisfied、"
+                           "fairly_satisfied 或 dissatisfied"), error_messages={"required": "请选择满意度"})
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS), error="未知回访渠道"),
+                            metadata={"description": "默认：话务员为 phone，合作平台为 miniprogram"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000, error="说明不超过2000字"))
+
+
+class MonthArgs(CityArgs):
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+                          error="月份应为 YYYY-MM"), error_messages={"required": "请填写月份"})
+
+
+class MeasureRowSchema(BaseSchema):
+    unit_id = fields.Integer()
+    unit = fields.String()
+    appeals = fields.Integer()
+    response_base = fields.Integer()
+    responded_on_time = fields.Integer()
+    followed_up = fields.Integer()
+    solved = fields.Integer()
+    satisfied = fields.Integer()
+    fairly_satisfied = fields.Integer()
+    closed = fields.Integer()
+    closed_on_time = fields.Integer()
+    open_overdue = fields.Integer()
+    reopened = fields.Integer()
+    extended = fields.Integer()
+    assignments = fields.Integer()
+    returned = fields.Integer()
+    response_rate = fields.Float(allow_none=True)
+    resolution_rate = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+    return_rate = fields.Float(allow_none=True)
+    reopen_rate = fields.Float(allow_none=True)
+    extension_rate = fields.Float(allow_none=True)
+    median_handling_hours = fields.Float(allow_none=True)
+
+
+class MeasuresSchema(BaseSchema):
+    city = fields.Nested(MeasureRowSchema)
+    units = fields.List(fields.Nested(MeasureRowSchema))
+
+
+class OverdueSchema(BaseSchema):
+    number = fields.String()
+    unit = fields.String(allow_none=True)
+    urgency = fields.String()
+    urgency_label = fields.String()
+    enterprise = fields.String()
+    completion_due = fields.DateTime()
+    overdue_days = fields.Integer()
+
+
+class TopicSchema(BaseSchema):
+    topic = fields.String()
+    appeals = fields.Integer()
+
+
+class BulletinSchema(BaseSchema):
+    month = fields.String()
+    generated_at = fields.DateTime()
+    measures = fields.Nested(MeasuresSchema)
+    overdue = fields.List(fields.Nested(OverdueSchema))
+    topics = fields.List(fields.Nested(TopicSchema))
+
+
+def _weight() -> float:
+    return float(current_app.config.get("SLA_FAIRLY_SATISFIED_WEIGHT", 1.0))
+
+
+@blp.route("/appeals/<string:number>/follow-up", methods=["POST"])
+@blp.arguments(FollowUpSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.operator, Role.admin, Role.partner)
+def follow_up(args, number):
+    """回访：是否解决、满意度（未解决或不满意的重办一次，再次不满意转督办）"""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    channel = args.get("channel") or CHANNEL_BY_ROLE[g.user.role]
+    try:
+        record_follow_up(appeal, args["solved"], args["rating"], g.user, channel, args["note"])
+    except FollowUpError as error:
+        abort(409, message=str(error))
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+@blp.route("/supervision/measures", methods=["GET"])
+@blp.arguments(MonthArgs, location="query")
+@blp.response(200, MeasuresSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def get_measures(args):
+    """各单位和全市当月考核指标（响应率、解决率、满意率、按时办结率等）"""
+    start, end = month_bounds(args["month"])
+    return measures(city_id_for(args), start, end, fairly_weight=_weight())
+
+
+@blp.route("/supervision/bulletin", methods=["GET"])
+@blp.arguments(MonthArgs, location="query")
+@blp.response(200, BulletinSchema)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def get_bulletin(args):
+    """每月通报（JSON）"""
+    return bulletin(city_id_for(args), args["month"], fairly_weight=_weight())
+
+
+@blp.route("/supervision/bulletin.xlsx", methods=["GET"])
+@blp.arguments(MonthArgs, location="query")
+@blp.response(200, content_type=XLSX)
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def get_bulletin_xlsx(args):
+    """每月通报（Excel 下载）"""
+    city_id = city_id_for(args)
+    data = bulletin(city_id, args["month"], fairly_weight=_weight())
+    city = db.session.get(City, city_id)
+    return send_file(io.BytesIO(bulletin_xlsx(data, city.name)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{city.code}-{args['month']}-bulletin.xlsx")
