@@ -37,17 +37,35 @@ class KnowledgeBase:
     def routable_units(self) -> list[str]:
         return [u.name for u in self.units if u.routable]
 
+    def canonical(self) -> dict[str, str]:
+        """Every spelling of a unit (name, aliases, and the same without a leading 市) → its name."""
+        out = {}
+        for u in self.units:
+            for a in (u.name, *u.aliases):
+                out[a] = u.name
+                out.setdefault(a.removeprefix("市"), u.name)
+        return out
+
+
+# Bodies of higher levels stationed in the city (海关, 人民银行, 金融监管分局, an environment sub-bureau)
+# and public utilities (供电公司) answer appeals in their field, so they are routing targets when the
+# catalogue knows their department kind, even though a table parser may mark them not routable.
+ROUTABLE_KINDS = ("stationed", "enterprise")
+
 
 def from_parsed(city: str, parsed, corrections=()) -> KnowledgeBase:
     """Convert a `tables.ParsedTable` (duck-typed: `.units`, `.matters`) into a KnowledgeBase."""
-    units = [Unit(u.name, tuple(u.aliases or ()), u.kind or "", bool(u.routable)) for u in parsed.units]
+    from routing.catalogue import kinds_of
+    units = [Unit(u.name, tuple(u.aliases or ()), u.kind or "",
+                  bool(u.routable) or (u.kind in ROUTABLE_KINDS and bool(kinds_of(u.name))))
+             for u in parsed.units]
     routable = {u.name for u in units if u.routable}
     matters = []
     for m in parsed.matters:
         leads = tuple(u for u in m.lead_units if u in routable)
         if not leads:
             continue
-        text = "。".join(x for x in (m.section, m.task, m.measure) if x)
+        text = "。".join(x for x in (m.task, m.measure or m.upper_measure) if x)
         assisting = tuple(u for u in m.assisting_units if u in routable and u not in leads)
         matters.append(Matter(text, leads, assisting))
     return KnowledgeBase(city, units, matters, list(corrections))

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.svm import LinearSVC
 
 from routing.conduct import accused_units, mention_forms
+from routing.duplicates import OpenAppeal, find_duplicate
 from routing.features import Featurizer
 from routing.knowledge import KnowledgeBase
 from routing.lexicon import user_words
@@ -34,6 +35,7 @@ class Decision:
     reason: str  # auto | below_threshold | no_content | not_routable
     explanation: dict = field(default_factory=dict)  # {"matter": table text, "words": [...]}
     urgency: str = "normal"
+    duplicate_of: str | None = None  # id of a likely duplicate open appeal of the same enterprise
 
 
 class CityModel:
@@ -80,7 +82,13 @@ class CityModel:
         found = [p for p in self.phrases if (p in words if len(p) <= 2 else p in text)]
         return [p for p in found if not any(p != q and p in q for q in found)]
 
-    def predict(self, text: str, enterprise: str | None = None) -> Decision:
+    def predict(self, text: str, enterprise: str | None = None, uscc: str | None = None,
+                open_appeals: list[OpenAppeal] = ()) -> Decision:
+        decision = self._decide(text)
+        decision.duplicate_of = find_duplicate(text, list(open_appeals), uscc, enterprise)
+        return decision
+
+    def _decide(self, text: str) -> Decision:
         norm = normalize(text)
         urgency = classify_urgency(norm)
         content = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", norm)

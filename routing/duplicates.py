@@ -1,0 +1,52 @@
+"""Likely duplicates: an open appeal of the same enterprise (same USCC or name) with similar text."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from math import sqrt
+
+from routing.normalize import normalize
+
+MIN_SIMILARITY = 0.45  # cosine of character bigrams; paraphrases of one matter score 0.45–0.8
+_NAME_NOISE = re.compile(r"[()（）\s]|有限责任公司|股份有限公司|有限公司|公司$")
+
+
+@dataclass(frozen=True)
+class OpenAppeal:
+    id: str
+    text: str
+    uscc: str | None = None
+    enterprise: str | None = None
+
+
+def _bigrams(text: str) -> Counter:
+    t = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(text))
+    return Counter(t[i:i + 2] for i in range(len(t) - 1))
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    dot = sum(v * y[k] for k, v in x.items())
+    norm = sqrt(sum(v * v for v in x.values())) * sqrt(sum(v * v for v in y.values()))
+    return dot / norm if norm else 0.0
+
+
+def _same_enterprise(a: OpenAppeal, uscc: str | None, enterprise: str | None) -> bool:
+    if uscc and a.uscc and uscc.strip().upper() == a.uscc.strip().upper():
+        return True
+    if enterprise and a.enterprise:
+        return _NAME_NOISE.sub("", normalize(enterprise)) == _NAME_NOISE.sub("", normalize(a.enterprise))
+    return False
+
+
+def find_duplicate(text: str, open_appeals: list[OpenAppeal], uscc: str | None = None,
+                   enterprise: str | None = None, min_similarity: float = MIN_SIMILARITY) -> str | None:
+    """Id of the most similar open appeal of the same enterprise, if similar enough; else None."""
+    best, best_sim = None, min_similarity
+    for a in open_appeals:
+        if _same_enterprise(a, uscc, enterprise):
+            sim = similarity(text, a.text)
+            if sim >= best_sim:
+                best, best_sim = a.id, sim
+    return best

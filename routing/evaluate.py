@@ -1,0 +1,57 @@
+"""Metrics of a router over labelled appeals (jsonl records), shared by the CLI and the benchmark."""
+from __future__ import annotations
+
+from sklearn.metrics import f1_score
+
+from routing.training import MANUAL
+
+
+def prediction_record(appeal_id, decision) -> dict:
+    """One output line of `flask routing predict`."""
+    return {"id": appeal_id, "lead": decision.lead, "assisting": decision.assisting,
+            "urgency": decision.urgency, "manual": decision.manual,
+            "candidates": [{"unit": u, "p": p} for u, p in decision.candidates]}
+
+
+def predict_records(model, records: list[dict]) -> list[dict]:
+    return [prediction_record(r.get("id"), model.predict(r["text"], r.get("enterprise"))) for r in records]
+
+
+def evaluate(records: list[dict], predictions: list[dict]) -> dict:
+    """records: `gold_lead` (or 人工分拨), `acceptable`, `urgency`; predictions: prediction_record()s.
+
+    top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the appeal
+    went to manual dispatch). accuracy: the final decision is right (lead is the gold or an acceptable
+    unit; or manual when the gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
+    lead is acceptable. emergencies_missed: gold emergencies classed normal or consult.
+    """
+    n = len(records)
+    top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = 0
+    gold_labels, final_labels = [], []
+    for r, p in zip(records, predictions):
+        gold, ok = r["gold_lead"], {r["gold_lead"], *r.get("acceptable", [])}
+        units = [c["unit"] for c in p["candidates"]]
+        final = MANUAL if p["manual"] else p["lead"]
+        if gold == MANUAL:
+            top1 += p["manual"]
+            top3 += p["manual"]
+        else:
+            top1 += units[:1] == [gold]
+            top3 += gold in units[:3]
+        correct += final == gold if gold == MANUAL else final in ok
+        manual += p["manual"]
+        auto_ok += (not p["manual"]) and p["lead"] in ok
+        urgency_ok += p["urgency"] == r.get("urgency")
+        missed += r.get("urgency") == "emergency" and p["urgency"] in ("normal", "consult")
+        gold_labels.append(gold)
+        final_labels.append(gold if final in ok else final)  # an acceptable unit counts as the gold
+    auto = n - manual
+    return {
+        "n": n, "top1": top1 / n if n else 0.0, "top3": top3 / n if n else 0.0,
+        "accuracy": correct / n if n else 0.0,
+        "macro_f1": float(f1_score(gold_labels, final_labels, labels=sorted(set(gold_labels)),
+                                   average="macro", zero_division=0)) if n else 0.0,
+        "manual_rate": manual / n if n else 0.0, "auto_rate": auto / n if n else 0.0,
+        "auto_precision": auto_ok / auto if auto else 0.0,
+        "urgency_accuracy": urgency_ok / n if n else 0.0, "emergencies_missed": missed,
+    }

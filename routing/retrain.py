@@ -1,0 +1,43 @@
+"""Learning: a new model version from the table plus all corrections, switched to only if not worse."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from routing.knowledge import KnowledgeBase
+from routing.model import DEFAULT_THRESHOLD, CityModel, train
+from routing.threshold import choose_threshold
+
+HOLDOUT_FRACTION = 0.2
+
+
+@dataclass
+class RetrainResult:
+    model: CityModel  # the new version, trained on the table and all corrections
+    accepted: bool  # switch workers to it?
+    new_top1: float | None  # top-1 on held-back corrections of a model that did not see them
+    old_top1: float | None  # the same for the current model (None without a current model)
+    held_back: int
+
+
+def top1_and_confidences(model: CityModel, corrections) -> tuple[float, list[float], list[bool]]:
+    conf, ok = [], []
+    for c in corrections:
+        d = model.predict(c.text)
+        ok.append(bool(d.candidates) and d.candidates[0][0] == c.lead)
+        conf.append(d.candidates[0][1] if d.candidates else 0.0)
+    return (sum(ok) / len(ok) if ok else 0.0), conf, ok
+
+
+def retrain(kb: KnowledgeBase, current: CityModel | None = None) -> RetrainResult:
+    """Hold back the most recent corrections, evaluate a model trained without them against the
+    current model on them, set the threshold from them, then train on everything."""
+    n_held = int(len(kb.corrections) * HOLDOUT_FRACTION)
+    held = kb.corrections[len(kb.corrections) - n_held:] if n_held else []
+    if not held:
+        return RetrainResult(train(kb), True, None, None, 0)
+    probe = train(replace(kb, corrections=kb.corrections[:-n_held]))
+    new_top1, conf, ok = top1_and_confidences(probe, held)
+    old_top1 = top1_and_confidences(current, held)[0] if current is not None else None
+    threshold = choose_threshold(conf, ok, default=current.threshold if current else DEFAULT_THRESHOLD)
+    accepted = old_top1 is None or new_top1 >= old_top1
+    return RetrainResult(train(kb, threshold=threshold), accepted, new_top1, old_top1, n_held)
