@@ -84,7 +84,8 @@ def yellow_from(started: datetime, due_at: datetime, limit: Limit, calendar: Wor
             lo = mid
         else:
             hi = mid
-    return hi
+    minute = hi.replace(second=0, microsecond=0)  # boundaries fall on whole minutes
+    return minute if colour(started, due_at, minute, False, limit, calendar) != "green" else minute + timedelta(minutes=1)
 
 
 def set_completion_due(clock: AppealClock, due_local: datetime, calendar: WorkCalendar) -> None:

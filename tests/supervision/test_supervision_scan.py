@@ -1,0 +1,53 @@
+"""The clock moves through yellow and red: exactly one event each and one supervision order."""
+from freezegun import freeze_time
+
+from app.extensions import db
+from models import AppealEvent, SupervisionOrder
+from supervision.scan import scan
+from tests.sla.helpers import dispatched, local
+
+
+def _count(appeal, action):
+    return db.session.query(AppealEvent).filter_by(appeal_id=appeal.id, action=action).count()
+
+
+def _scan_at(*when):
+    with freeze_time(local(*when)):
+        return scan()
+
+
+def test_scan_records_yellow_red_and_one_order(world):
+    # Mon 23 Nov 2026 09:00, normal: due Mon 30 Nov 23:59:59; yellow from Fri 27 Nov 00:00
+    # (one working day left); supervision one working day after red: end of Tue 1 Dec.
+    appeal = dispatched(world, local(2026, 11, 23, 9))
+    quiet = {"red": 0, "yellow": 0, "supervise": 0}
+    assert _scan_at(2026, 11, 26, 23, 59) == quiet
+    assert _scan_at(2026, 11, 27, 0, 1) == {"red": 0, "yellow": 1, "supervise": 0}
+    assert _scan_at(2026, 11, 27, 9) == quiet
+    assert _scan_at(2026, 11, 30, 23, 59) == quiet
+    assert _scan_at(2026, 12, 1, 0, 1) == {"red": 1, "yellow": 0, "supervise": 0}
+    assert _scan_at(2026, 12, 1, 23, 0) == quiet
+    assert _scan_at(2026, 12, 2, 0, 1) == {"red": 0, "yellow": 0, "supervise": 1}
+    assert _scan_at(2026, 12, 3, 9) == quiet
+    assert (_count(appeal, "sla_yellow"), _count(appeal, "sla_red"), _count(appeal, "supervision_open")) == (1, 1, 1)
+    order = db.session.query(SupervisionOrder).one()
+    assert (order.appeal_id, order.kind, order.status, order.unit_id) == (
+        appeal.id, "overdue", "open", world.units["市工信局"].id)
+
+
+def test_an_appeal_found_late_goes_straight_to_red(world):
+    appeal = dispatched(world, local(2026, 11, 23, 9))
+    assert _scan_at(2026, 12, 10, 9) == {"red": 1, "yellow": 0, "supervise": 1}
+    assert (_count(appeal, "sla_yellow"), _count(appeal, "sla_red")) == (0, 1)
+
+
+def test_closed_and_pending_appeals_are_left_alone(world):
+    from workflow.transitions import perform
+
+    handler = world.user("handler", unit="市工信局")[0]
+    closed = dispatched(world, local(2026, 11, 23, 9))
+    with freeze_time(local(2026, 11, 24, 9)):
+        for action in ("accept", "reply", "close"):
+            perform(closed, action, handler, reason="已处理")
+    dispatched(world, local(2026, 12, 28, 9))  # pending: 2027 is unknown
+    assert _scan_at(2026, 12, 30, 9) == {"red": 0, "yellow": 0, "supervise": 0}
