@@ -59,6 +59,10 @@ def _register_blueprints(app: Flask) -> None:
     from sla.api import blp as sla_api
     from supervision.api import blp as supervision_api
     from supervision.reports_api import blp as supervision_reports_api
+    from webhooks import events  # noqa: F401  (outbound deliveries follow new appeal events)
+    from webhooks.admin import blp as webhook_admin_api
+    from webhooks.inbound import blp as partner_webhooks_api
+    from webhooks.open311 import blp as open311_api
     from workflow.api import blp as appeals_api
 
     api.register_blueprint(intake_api)
@@ -66,6 +70,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(sla_api)
     api.register_blueprint(supervision_api)
     api.register_blueprint(supervision_reports_api)
+    api.register_blueprint(partner_webhooks_api)
+    api.register_blueprint(open311_api)
+    api.register_blueprint(webhook_admin_api)
 
 
 def _init_protection(app: Flask) -> None:
@@ -82,6 +89,7 @@ def _register_commands(app: Flask) -> None:
     from demo.cli import demo
     from jobs.cli import jobs
     from sla.cli import sla
+    from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, sla):
+    for group in (users, jobs, demo, audit, sla, webhooks):
         app.cli.add_command(group)

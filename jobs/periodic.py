@@ -10,6 +10,7 @@ from jobs.connection import redis_connection
 PERIODIC = [
     ("outbox-sweep", "jobs.outbox.sweep", 5),
     ("sla-scan", "supervision.scan.scan", 60),
+    ("webhook-sweep", "webhooks.delivery.sweep", 30),
 ]
 
 

@@ -1,0 +1,218 @@
+"""Open311 GeoReport v2 under /open311/v2/ (JSON), so civic-tech tools can read and file appeals.
+
+Services are the urgency classes (the one category a submitter chooses and intake stores);
+units appear as `agency_responsible`. Reading requests needs an API key too (appeals are not
+public records); every user sees the appeals their role may see. See docs/open311.md.
+"""
+from datetime import timedelta
+
+from flask import g, jsonify, request
+from flask_smorest import abort
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from accounts.access import visible_appeals
+from accounts.tokens import user_for_token
+from app.api import Blueprint
+from app.extensions import db
+from intake import service
+from intake.schemas import AppealInSchema
+from models import Appeal, Channel, City, Role, Status, User
+from models.appeal import STATUS_LABELS, URGENCY_LABELS
+from models.base import utcnow
+from sla.service import appeal_clock, city_calendar
+from webhooks.open311_schemas import (
+    CHINA, CreatedOutSchema, KeyedSchema, RequestInSchema, RequestOutSchema, RequestsQuerySchema,
+    ServiceDefinitionSchema, ServiceOutSchema,
+)
+
+blp = Blueprint("open311", __name__, url_prefix="/open311/v2", description="Open311 GeoReport v2 接口")
+SUBMIT_ROLES = (Role.operator, Role.partner, Role.admin)
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_REQUESTS = 1000
+SERVICE_DESCRIPTIONS = {
+    "emergency": "涉及安全、停产等需立即处置的企业诉求",
+    "urgent": "需要加快办理的企业诉求",
+    "normal": "一般企业诉求",
+    "consult": "政策咨询",
+    "complex": "涉及多部门、需协调的疑难复杂诉求",
+}
+ATTRIBUTES = [
+    {"variable": True, "code": "enterprise_name", "datatype": "string", "required": True, "order": 1,
+     "datatype_description": "企业全称，2至200个字", "description": "企业名称"},
+    {"variable": True, "code": "enterprise_uscc", "datatype": "string", "required": False, "order": 2,
+     "datatype_description": "18位统一社会信用代码", "description": "统一社会信用代码"},
+]
+# Intake field -> the Open311 parameter it came from, so errors name what the client sent.
+PARAMETERS = {"text": "description", "complainant.name": "last_name", "complainant.phone": "phone",
+              "enterprise.name": "attribute[enterprise_name]", "enterprise.uscc": "attribute[enterprise_uscc]",
+              "urgency": "service_code"}
+
+
+@blp.errorhandler(HTTPException)
+def open311_error(error):
+    """GeoReport errors are a list of {code, description}, one per problem."""
+    data = getattr(error, "data", None) or {}
+    problems = data.get("errors") or {}
+    for fields_ in (data.get("messages") or {}).values():
+        problems.update(fields_)
+    descriptions = [f"{field}: {'；'.join(m if isinstance(m, str) else str(m) for m in messages)}"
+                    for field, messages in _flatten(problems).items()]
+    descriptions = descriptions or [data.get("message") or error.description]
+    response = jsonify([{"code": error.code, "description": d} for d in descriptions])
+    response.status_code = error.code
+    return response
+
+
+def _flatten(messages: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[PARAMETERS.get(f"{prefix}{key}", f"{prefix}{key}")] = value
+    return flat
+
+
+def _user(roles=None) -> User:
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    raw = request.values.get("api_key") or (bearer.strip() if scheme.lower() == "bearer" else "")
+    user = user_for_token(raw) if raw else None
+    if user is None:
+        abort(403, message="api_key 缺失或无效")
+    if roles and user.role not in roles:
+        abort(403, message="该 api_key 的角色不能提交诉求")
+    return user
+
+
+def _city(args, user: User | None) -> City:
+    code = args.get("jurisdiction_id")
+    if user is not None:
+        if code and code.upper() != user.city.code:
+            abort(404, message=f"jurisdiction_id「{code}」与 api_key 所属城市不符")
+        return user.city
+    cities = db.session.scalars(select(City).order_by(City.id)).all()
+    if code:
+        found = next((c for c in cities if c.code == code.upper()), None)
+        if found is None:
+            abort(404, message=f"未知的 jurisdiction_id「{code}」")
+        return found
+    if len(cities) != 1:
+        abort(400, message="请提供 jurisdiction_id（城市代码）")
+    return cities[0]
+
+
+def _local(value):
+    return value.astimezone(CHINA).isoformat(timespec="seconds") if value else None
+
+
+def request_view(appeal: Appeal, calendar) -> dict:
+    clock = appeal_clock(appeal, calendar=calendar)
+    return {
+        "service_request_id": appeal.number,
+        "status": "closed" if appeal.status == Status.closed else "open",
+        "status_notes": STATUS_LABELS[appeal.status],
+        "service_name": URGENCY_LABELS[appeal.urgency],
+        "service_code": appeal.urgency,
+        "description": appeal.text,
+        "agency_responsible": appeal.lead_unit.name if appeal.lead_unit else None,
+        "service_notice": None,
+        "requested_datetime": _local(appeal.received_at),
+        "updated_datetime": _local(appeal.updated_at),
+        "expected_datetime": _local(clock["due"]),
+        **dict.fromkeys(("address", "address_id", "zipcode", "lat", "long", "media_url")),
+    }
+
+
+@blp.route("/services.json", methods=["GET"])
+@blp.arguments(KeyedSchema, location="query")
+@blp.response(200, ServiceOutSchema(many=True))
+def services(args):
+    """服务列表：按紧急程度分类的企业诉求"""
+    _city(args, _user() if request.values.get("api_key") else None)
+    return [{"service_code": code, "service_name": label, "description": SERVICE_DESCRIPTIONS[code],
+             "metadata": True, "type": "realtime", "keywords": f"企业诉求,{label}", "group": "企业诉求"}
+            for code, label in URGENCY_LABELS.items()]
+
+
+@blp.route("/services/<string:code>.json", methods=["GET"])
+@blp.arguments(KeyedSchema, location="query")
+@blp.response(200, ServiceDefinitionSchema)
+def service_definition(args, code):
+    """服务定义：提交时需填写的附加字段"""
+    if code not in URGENCY_LABELS:
+        abort(404, message=f"没有服务「{code}」")
+    return {"service_code": code, "attributes": ATTRIBUTES}
+
+
+@blp.route("/requests.json", methods=["GET"])
+@blp.arguments(RequestsQuerySchema, location="query")
+@blp.response(200, RequestOutSchema(many=True))
+def list_requests(args):
+    """诉求列表（按 api_key 的角色限定范围；默认最近90天，最多1000条）"""
+    user = _user()
+    city = _city(args, user)
+    query = visible_appeals(user).options(selectinload(Appeal.lead_unit), selectinload(Appeal.clock))
+    if "service_request_id" in args:
+        query = query.where(Appeal.number.in_([n.strip() for n in args["service_request_id"].split(",")]))
+    else:
+        if "service_code" in args:
+            query = query.where(Appeal.urgency == args["service_code"])
+        if "status" in args:
+            wanted = set(args["status"].split(","))
+            if wanted == {"open"}:
+                query = query.where(Appeal.status != Status.closed)
+            elif wanted == {"closed"}:
+                query = query.where(Appeal.status == Status.closed)
+        end = args.get("end_date") or utcnow()
+        start = args.get("start_date") or end - DEFAULT_WINDOW
+        query = query.where(Appeal.received_at >= start, Appeal.received_at <= end)
+    appeals = db.session.scalars(query.order_by(Appeal.received_at.desc()).limit(MAX_REQUESTS)).all()
+    calendar = city_calendar(city.id)
+    return [request_view(a, calendar) for a in appeals]
+
+
+@blp.route("/requests/<string:number>.json", methods=["GET"])
+@blp.arguments(KeyedSchema, location="query")
+@blp.response(200, RequestOutSchema(many=True))
+def get_request(args, number):
+    """单件诉求（GeoReport 规定返回只含一项的数组）"""
+    user = _user()
+    city = _city(args, user)
+    appeal = db.session.scalar(visible_appeals(user).where(Appeal.number == number))
+    if appeal is None:
+        abort(404, message=f"未找到诉求 {number}")
+    return [request_view(appeal, city_calendar(city.id))]
+
+
+def _given(**values) -> dict:
+    """Only what the client sent, so intake's own "required" messages name what is missing."""
+    return {key: value for key, value in values.items() if value}
+
+
+@blp.route("/requests.json", methods=["POST"])
+@blp.arguments(RequestInSchema, location="form")
+@blp.response(201, CreatedOutSchema(many=True))
+def create_request(args):
+    """提交诉求（application/x-www-form-urlencoded，需 api_key）"""
+    g.user = _user(SUBMIT_ROLES)
+    city = _city(args, g.user)
+    if args["service_code"] not in URGENCY_LABELS:
+        abort(400, message="没有该服务", errors={"service_code": [f"没有服务「{args['service_code']}」"]})
+    text = args["description"] or ""
+    if args["address_string"]:
+        text = f"{text}（地址：{args['address_string']}）"
+    name = f"{args['last_name'].strip()}{args['first_name'].strip()}"
+    submission = {
+        "city": city.name, "channel": Channel.partner, "text": text, "urgency": args["service_code"],
+        "enterprise": _given(name=args["enterprise_name"], uscc=args["enterprise_uscc"]),
+        "complainant": _given(name=name, phone=args["phone"]),
+    }
+    try:
+        appeal, _ = service.submit(AppealInSchema().load(submission), g.user)
+    except ValidationError as error:
+        abort(400, message="提交的数据有误", errors=error.messages)
+    notice = f"已受理，受理编号 {appeal.number}"
+    return [{"service_request_id": appeal.number, "service_notice": notice, "account_id": None}], 201
