@@ -74,6 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(open311_api)
     api.register_blueprint(webhook_admin_api)
 
+    import web
+
+    web.init_app(app)
 
 def _init_protection(app: Flask) -> None:
     """Rate limits (after the blueprints they limit exist) and security headers."""

@@ -1,0 +1,63 @@
+"""Page tests: sign in through the real form, with its CSRF token."""
+import re
+
+import pytest
+
+from accounts.passwords import set_password
+from app.extensions import db
+
+PASSWORD = "demo12345"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = TOKEN.search(response.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that posts forms with the token of the page they came from.
+
+    Each request runs in its own application context, as in production: the test's outer
+    context (from the `database` fixture) would otherwise carry `g` from one request to the next.
+    """
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def get(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.get(url, **kwargs)
+
+    def post(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.post(url, **kwargs)
+
+    def post_form(self, page_url: str, action: str, data: dict, **kwargs):
+        token = csrf_from(self.get(page_url))
+        return self.post(action, data={**data, "csrf_token": token}, **kwargs)
+
+    def sign_in(self, user, password: str = PASSWORD):
+        return self.post_form("/login", "/login", {"username": user.username, "password": password})
+
+
+@pytest.fixture
+def browser(app, client):
+    return Browser(app, client)
+
+
+@pytest.fixture
+def staff(world, browser):
+    """staff(role, unit=None) -> a user with a password, signed in on `browser`."""
+
+    def make(role, unit=None):
+        user, _ = world.user(role, unit)
+        set_password(user, PASSWORD)
+        db.session.commit()
+        response = browser.sign_in(user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return make

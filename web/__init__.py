@@ -1,0 +1,46 @@
+"""Server-rendered pages for every role (Jinja2 and a little plain JavaScript, no build step).
+
+Each module is one blueprint; they share the sign-in session (web.session), CSRF protection on
+every form and an HTML error page. The JSON API keeps its Bearer tokens and is not touched: CSRF
+applies to these blueprints only. Security headers (CSP without inline scripts) come from
+app.security for every response; pages add no-store, as they show personal data.
+"""
+import os
+from datetime import timedelta
+
+from flask import Flask, request
+
+from web.pages import csrf
+
+def _blueprints():
+    from web import admin, appeals, auth, dispatch, mobile, operator, supervision, unit
+
+    return [m.blp for m in (auth, operator, dispatch, unit, appeals, supervision, mobile, admin)]
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        SESSION_COOKIE_NAME="appeals_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    # Checked by web blueprints only (below); the token lives as long as the session.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+
+    from web import filters
+
+    filters.register(app)
+    blueprints = _blueprints()
+    names = {b.name for b in blueprints}
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+    @app.after_request
+    def _no_store(response):
+        if request.blueprint in names:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,103 @@
+"""One appeal for staff: details, full history, deadlines, and the actions the user may take now.
+
+Which actions appear is decided by workflow.transitions.check, the same rule the API applies;
+complainant data is shown through workflow.views.appeal_view (masked, or full and logged).
+"""
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from accounts.access import get_visible_appeal
+from app.extensions import db
+from models import Appeal, Role, User
+from workflow.api import NoteSchema, ReasonSchema, ReplySchema
+from workflow.transitions import TransitionError, check, perform
+from workflow.views import appeal_view
+from web.clock import clocks
+from web.pages import city_units, flat_errors, page_blueprint
+from web.session import STAFF, current_user, login_required
+
+blp = page_blueprint("web_appeals", __name__, url_prefix="/appeals")
+
+# action: (schema, form field, label of the field, button)
+ACTIONS = {
+    "accept": (NoteSchema, "note", "签收说明（可不填）", "签收"),
+    "contact": (NoteSchema, "note", "联系情况（可不填）", "记录首次联系"),
+    "reply": (ReplySchema, "text", "答复内容", "提交答复"),
+    "close": (NoteSchema, "note", "办结说明（可不填）", "办结"),
+    "return": (ReasonSchema, "reason", "退单原因", "退单"),
+}
+DISCLOSERS = (Role.handler, Role.dispatcher)
+
+
+def allowed(appeal: Appeal, user: User, action: str) -> bool:
+    try:
+        check(appeal, action, user)
+    except TransitionError:
+        return False
+    return True
+
+
+def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, errors: dict | None = None,
+                  values: dict | None = None, status: int = 200):
+    view = view or appeal_view(appeal, user, detail=True)
+    actions = [(name, ACTIONS[name]) for name in ACTIONS if allowed(appeal, user, name)]
+    can_assign = allowed(appeal, user, "assign")
+    page = render_template(
+        "appeals/detail.html", appeal=appeal, view=view, actions=actions, errors=errors or {},
+        values=values or {}, clock=clocks([appeal])[appeal.id], can_assign=can_assign,
+        units=city_units(appeal.city_id) if can_assign else [],
+        candidates=((appeal.routing or {}).get("candidates") or [])[:3] if view.get("routing") else [],
+        can_disclose=view["complainant"]["masked"] and user.role in DISCLOSERS,
+    )
+    db.session.commit()  # the view of full complainant data is logged
+    return page, status
+
+
+@blp.get("/<number>")
+@login_required(*STAFF)
+def detail(number):
+    user = current_user()
+    return render_detail(get_visible_appeal(user, number), user)
+
+
+@blp.post("/<number>/<action>")
+@login_required(Role.handler)
+def act(number, action):
+    if action not in ACTIONS:
+        return redirect(url_for("web_appeals.detail", number=number))
+    user = current_user()
+    appeal = get_visible_appeal(user, number, for_update=True)
+    schema, field, _, button = ACTIONS[action]
+    value = request.form.get(field, "").strip()
+    try:
+        data = schema().load({field: value} if value or field != "note" else {})
+    except ValidationError as error:
+        errors = {f"{action}.{name}": messages for name, messages in flat_errors(error.messages).items()}
+        return render_detail(appeal, user, errors=errors, values={f"{action}.{field}": value}, status=400)
+    try:
+        perform(appeal, action, user, reason=data.get(field))
+    except TransitionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("web_appeals.detail", number=number))
+    db.session.commit()
+    flash(f"{number} 已{button}", "ok")
+    if action == "return":
+        return redirect(url_for("web_unit.queue"))
+    return redirect(url_for("web_appeals.detail", number=number))
+
+
+@blp.post("/<number>/disclose")
+@login_required(*DISCLOSERS)
+def disclose(number):
+    """Full complainant data for a stated reason; the read is appended to the event log."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number)
+    reason = request.form.get("reason", "").strip()
+    try:
+        ReasonSchema().load({"reason": reason})
+    except ValidationError as error:
+        errors = {f"disclose.{k}": v for k, v in flat_errors(error.messages).items()}
+        return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
+    view = appeal_view(appeal, user, detail=True, disclose_reason=reason)
+    return render_detail(appeal, user, view=view)

@@ -1,0 +1,85 @@
+"""Dispatcher (派单员): the manual-dispatch queue with the router's candidates, one-click assignment,
+and returned appeals with their reasons."""
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from accounts.access import get_visible_appeal, visible_appeals
+from accounts.cli import find_unit_by_name
+from app.extensions import db
+from models import Appeal, AppealEvent, Role, Status
+from workflow.api import AssignSchema
+from workflow.transitions import TransitionError, check, dispatch
+from web.pages import city_units, flat_errors, page_blueprint
+from web.session import current_user, login_required
+
+blp = page_blueprint("web_dispatch", __name__, url_prefix="/dispatch")
+ROLES = (Role.dispatcher, Role.admin)
+QUEUE = (Status.manual, Status.returned)
+
+
+def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
+    return db.session.scalar(
+        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id, AppealEvent.action.in_(actions))
+        .order_by(AppealEvent.seq.desc()).limit(1)
+    )
+
+
+def queue_items(user) -> list[dict]:
+    appeals = db.session.scalars(
+        visible_appeals(user).where(Appeal.status.in_(QUEUE)).order_by(Appeal.received_at)
+    ).all()
+    return [{"appeal": a, "candidates": ((a.routing or {}).get("candidates") or [])[:3],
+             "top_words": (a.routing or {}).get("top_words") or [],
+             "why": last_event(a, ("return",) if a.status == Status.returned else ("to_manual",))}
+            for a in appeals]
+
+
+def render_queue(errors: dict | None = None, failed: str | None = None, status: int = 200):
+    user = current_user()
+    return render_template("dispatch/queue.html", items=queue_items(user), units=city_units(user.city_id),
+                           errors=errors or {}, failed=failed, values=request.form), status
+
+
+@blp.get("")
+@login_required(*ROLES)
+def queue():
+    return render_queue()
+
+
+def _unit(city, name: str, field: str, errors: dict):
+    unit = find_unit_by_name(city, name) if name else None
+    if unit is None or not unit.active or not unit.routable:
+        errors.setdefault(field, []).append(f"「{name}」不能作为承办单位" if unit else f"本市没有单位「{name}」")
+    return unit
+
+
+@blp.post("/<number>/assign")
+@login_required(*ROLES)
+def assign(number):
+    """派单: the lead unit by name (a candidate button or the select), optional assisting units."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number, for_update=True)
+    form = {"lead_unit": request.form.get("lead_unit", "").strip(),
+            "assisting_units": [n for n in request.form.getlist("assisting_units") if n.strip()],
+            "reason": request.form.get("reason", "").strip() or None}
+    try:
+        data = AssignSchema().load(form)
+    except ValidationError as error:
+        return render_queue(flat_errors(error.messages), number, 400)
+    errors: dict = {}
+    lead = _unit(appeal.city, data["lead_unit"], "lead_unit", errors)
+    assisting = [_unit(appeal.city, name, "assisting_units", errors) for name in data["assisting_units"]]
+    if errors:
+        return render_queue(errors, number, 400)
+    try:
+        check(appeal, "assign", user)
+    except TransitionError as error:
+        db.session.rollback()
+        flash(f"{number}：{error.message}", "error")
+        return redirect(url_for("web_dispatch.queue"))
+    dispatch(appeal, lead, assisting, user, reason=data["reason"])
+    db.session.commit()
+    flash(f"{number} 已派至{lead.name}", "ok")
+    back = request.form.get("back") == "detail"
+    return redirect(url_for("web_appeals.detail", number=number) if back else url_for("web_dispatch.queue"))

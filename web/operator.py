@@ -1,0 +1,101 @@
+"""Operator console (话务员): log a call, read the appeal number back, search."""
+import re
+import secrets
+
+from flask import jsonify, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
+
+from accounts.access import get_visible_appeal, visible_appeals
+from app.extensions import db
+from intake.service import submit
+from models import Appeal, Role, Status
+from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from privacy.lookup import blind_index, normalise_phone
+from web.intake_form import form_values, load_appeal
+from web.pages import page_blueprint
+from web.session import current_user, login_required
+from web.suggest import router_suggestion
+
+blp = page_blueprint("web_operator", __name__, url_prefix="/operator")
+ROLES = (Role.operator, Role.admin)
+NUMBER = re.compile(r"^[A-Z]{1,8}\d{8}-\d{6}$")
+
+
+def _render(values: dict, errors: dict, status: int = 200):
+    user = current_user()
+    recent = db.session.scalars(
+        visible_appeals(user).where(Appeal.created_by_id == user.id).order_by(Appeal.id.desc()).limit(8)
+    ).all()
+    return render_template("operator/console.html", values=values, errors=errors, recent=recent,
+                           channels=list(CHANNEL_LABELS.items()), urgencies=list(URGENCY_LABELS.items())), status
+
+
+@blp.get("")
+@login_required(*ROLES)
+def console():
+    # A fresh key per form: a double-clicked or re-sent form is stored once (intake de-duplicates).
+    return _render({"channel": "hotline", "urgency": "normal", "external_id": f"form-{secrets.token_hex(8)}"}, {})
+
+
+@blp.post("")
+@login_required(*ROLES)
+def log_call():
+    user = current_user()
+    values = form_values(request.form)
+    data, errors = load_appeal(values, user.city.name)
+    if errors:
+        return _render(values, errors, 400)
+    appeal, _ = submit(data, user)
+    return redirect(url_for("web_operator.saved", number=appeal.number))
+
+
+@blp.get("/saved/<number>")
+@login_required(*ROLES)
+def saved(number):
+    appeal = get_visible_appeal(current_user(), number)
+    return render_template("operator/saved.html", appeal=appeal)
+
+
+def open_appeals_of(enterprise: str, uscc: str, limit: int = 5) -> list[Appeal]:
+    """Open appeals of the same enterprise (same USCC or same name) the user may see."""
+    conditions = []
+    if uscc:
+        conditions.append(Appeal.enterprise_uscc == uscc.upper())
+    if len(enterprise) >= 2:
+        conditions.append(Appeal.enterprise_name == enterprise)
+    if not conditions:
+        return []
+    query = visible_appeals(current_user()).where(or_(*conditions), Appeal.status != Status.closed)
+    return db.session.scalars(query.order_by(Appeal.id.desc()).limit(limit)).all()
+
+
+@blp.get("/suggest")
+@login_required(*ROLES)
+def suggest():
+    """While the operator types: open appeals of the enterprise and, when available, the router's view."""
+    enterprise = request.args.get("enterprise", "").strip()
+    uscc = request.args.get("uscc", "").strip()
+    text = request.args.get("text", "").strip()
+    open_items = [{"number": a.number, "status_label": STATUS_LABELS[a.status], "text": a.text[:60],
+                   "url": url_for("web_appeals.detail", number=a.number)}
+                  for a in open_appeals_of(enterprise, uscc)]
+    suggestion = router_suggestion(current_user().city.name, text, enterprise, uscc) if len(text) >= 5 else None
+    return jsonify({"open": open_items, "suggestion": suggestion})
+
+
+@blp.get("/search")
+@login_required(*ROLES)
+def search():
+    term = request.args.get("q", "").strip()
+    results = []
+    if term:
+        conditions = [Appeal.enterprise_name.contains(term), Appeal.enterprise_uscc == term.upper()]
+        if NUMBER.match(term.upper()):
+            conditions.append(Appeal.number == term.upper())
+        digits = normalise_phone(term)
+        if digits.isdigit() and len(digits) >= 7:
+            conditions.append(Appeal.complainant_phone_hash == blind_index(digits, "phone"))
+        results = db.session.scalars(
+            visible_appeals(current_user()).where(or_(*conditions)).order_by(Appeal.id.desc()).limit(50)
+        ).all()
+    return render_template("operator/search.html", term=term, results=results)

@@ -1,0 +1,76 @@
+"""Helpers shared by the page blueprints: error pages, form errors, unit choices."""
+from flask import Blueprint, current_app, render_template
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from models import City, Unit
+
+csrf = CSRFProtect()
+
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "无权访问此页面",
+    404: "页面或诉求不存在",
+    405: "不支持的请求方法",
+    413: "提交的内容过大",
+    429: "操作过于频繁，请稍后再试",
+    500: "系统出错了",
+    503: "服务暂时不可用",
+}
+
+
+def error_page(error: Exception):
+    """HTML errors for the pages (the API keeps its JSON errors)."""
+    if isinstance(error, HTTPException):
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or getattr(error, "description", "")
+        if code == 400 and "CSRF" in str(message):
+            message = "表单已过期或缺少安全令牌，请刷新页面后重新提交"
+        elif not message or message == type(error).description:
+            message = ""
+    elif isinstance(error, (OperationalError, InterfaceError)):
+        db.session.rollback()
+        current_app.logger.warning("database unavailable: %s", type(error).__name__)
+        code, message = 503, "数据库暂时不可用，本次操作未保存，请稍后重试"
+    else:
+        db.session.rollback()
+        current_app.logger.exception("page failed")
+        code, message = 500, "请稍后重试；如果问题持续，请联系管理员"
+    title = ERROR_TITLES.get(code, "请求失败")
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
+    """A blueprint of pages: every POST needs its form's CSRF token; errors are HTML pages."""
+    blueprint = Blueprint(name, import_name, template_folder="templates", **options)
+    blueprint.before_request(lambda: csrf.protect())
+    blueprint.register_error_handler(Exception, error_page)
+    return blueprint
+
+
+def flat_errors(messages: dict, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {"enterprise.name": [...]}, matching the form field names."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flat_errors(value, f"{name}."))
+        else:
+            flat[name] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+    return flat
+
+
+def city_units(city_id: int) -> list[Unit]:
+    """Units an appeal can be given to, for select boxes."""
+    return db.session.scalars(
+        select(Unit).where(Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True))
+        .order_by(Unit.id)
+    ).all()
+
+
+def city_of(city_id: int) -> City:
+    return db.session.get(City, city_id)

@@ -1,0 +1,168 @@
+"""Supervision office (督查室): overdue and yellow lists, supervision orders, extension requests,
+the dashboard of rates per unit and month, and the monthly bulletin. Built on sla/ and supervision/."""
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Appeal, AppealClock, Role, SupervisionOrder
+from models.base import utcnow
+from sla.calendar import CHINA_TZ
+from sla.deadlines import ExtensionError
+from sla.extensions import decide
+from supervision import orders
+from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
+from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
+from supervision.measures import measures
+from web.charts import grouped_bars
+from web.pages import flat_errors, page_blueprint
+from web.session import current_user, login_required
+
+blp = page_blueprint("web_supervision", __name__, url_prefix="/supervision")
+OFFICE = (Role.supervisor, Role.admin)
+TABS = {"red": "超期", "yellow": "临期", "orders": "督办单", "extensions": "延期申请"}
+TREND_MONTHS = 6
+
+
+def clock_list(city_id: int, colour: str) -> list[dict]:
+    """Open appeals past their deadline (red) or in their last third (yellow), earliest due first."""
+    now = utcnow()
+    query = select(Appeal).join(AppealClock).where(
+        Appeal.city_id == city_id, AppealClock.open.is_(True), AppealClock.pending.is_(False))
+    if colour == "red":
+        query = query.where(AppealClock.completion_due < now)
+    else:
+        query = query.where(AppealClock.yellow_at <= now, AppealClock.completion_due >= now)
+    appeals = db.session.scalars(query.order_by(AppealClock.completion_due, Appeal.id).limit(500)).all()
+    return [clock_item(a, now) for a in appeals]
+
+
+def _tab_data(tab: str, city_id: int) -> dict:
+    if tab in ("red", "yellow"):
+        return {"items": clock_list(city_id, tab)}
+    if tab == "orders":
+        found = db.session.scalars(select(SupervisionOrder).where(SupervisionOrder.city_id == city_id)
+                                   .order_by(SupervisionOrder.status == "closed", SupervisionOrder.id.desc())
+                                   .limit(500)).all()
+        return {"orders": [orders.order_view(o) for o in found]}
+    pending = db.session.scalars(select(Appeal).join(AppealClock).where(
+        Appeal.city_id == city_id, AppealClock.extension_due.isnot(None)).order_by(Appeal.id)).all()
+    return {"items": [clock_item(a) for a in pending]}
+
+
+def render_lists(tab: str, errors: dict | None = None, values: dict | None = None, status: int = 200):
+    tab = tab if tab in TABS else "red"
+    city_id = current_user().city_id
+    counts = {colour: len(clock_list(city_id, colour)) for colour in ("red", "yellow")}
+    return render_template("supervision/lists.html", tab=tab, tabs=TABS, counts=counts, errors=errors or {},
+                           values=values or {}, **_tab_data(tab, city_id)), status
+
+
+@blp.get("")
+@login_required(*OFFICE)
+def lists():
+    return render_lists(request.args.get("tab", "red"))
+
+
+@blp.post("/orders")
+@login_required(*OFFICE)
+def issue():
+    values = {"appeal": request.form.get("appeal", "").strip().upper(), "reason": request.form.get("reason", "").strip()}
+    try:
+        data = IssueSchema().load({k: v for k, v in values.items() if v})
+    except ValidationError as error:
+        return render_lists("orders", flat_errors(error.messages), values, 400)
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == data["appeal"],
+                                                    Appeal.city_id == current_user().city_id).with_for_update(of=Appeal))
+    if appeal is None:
+        return render_lists("orders", {"appeal": [f"未找到诉求 {data['appeal']}"]}, values, 400)
+    orders.open_order(appeal, "manual", data["reason"], current_user())
+    db.session.commit()
+    flash(f"已对 {appeal.number} 开具督办单", "ok")
+    return redirect(url_for("web_supervision.lists", tab="orders"))
+
+
+@blp.post("/orders/<int:order_id>/close")
+@login_required(*OFFICE)
+def close_order(order_id):
+    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    if order is None or order.city_id != current_user().city_id:
+        return render_lists("orders", {}, {}, 404)
+    text = request.form.get("text", "").strip()
+    try:
+        TextSchema().load({"text": text} if text else {})
+        orders.close(order, current_user(), text)
+    except ValidationError as error:
+        errors = {f"close-{order_id}": flat_errors(error.messages)["text"]}
+        return render_lists("orders", errors, {f"close-{order_id}": text}, 400)
+    except orders.OrderError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("web_supervision.lists", tab="orders"))
+    db.session.commit()
+    flash(f"督办单 {order_id} 已办结", "ok")
+    return redirect(url_for("web_supervision.lists", tab="orders"))
+
+
+@blp.post("/extensions/<number>")
+@login_required(*OFFICE)
+def decide_extension(number):
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number, Appeal.city_id == current_user().city_id)
+                               .with_for_update(of=Appeal))
+    if appeal is None:
+        return render_lists("extensions", {}, {}, 404)
+    data = DecisionSchema().load({"approve": request.form.get("approve") == "1",
+                                  "note": request.form.get("note", "").strip() or None})
+    try:
+        decide(appeal, current_user(), data["approve"], data["note"])
+    except ExtensionError as error:
+        db.session.rollback()
+        flash(f"{number}：{error}", "error")
+        return redirect(url_for("web_supervision.lists", tab="extensions"))
+    db.session.commit()
+    flash(f"{number} 延期申请已{'批准' if data['approve'] else '不予批准'}", "ok")
+    return redirect(url_for("web_supervision.lists", tab="extensions"))
+
+
+def _month(value: str | None) -> str:
+    this = utcnow().astimezone(CHINA_TZ).strftime("%Y-%m")
+    try:
+        month_bounds(value or "")
+    except ValueError:
+        return this
+    return value
+
+
+def _previous_months(month: str, count: int) -> list[str]:
+    first = date.fromisoformat(f"{month}-01")
+    months = []
+    for back in range(count - 1, -1, -1):
+        index = first.year * 12 + first.month - 1 - back
+        months.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    return months
+
+
+@blp.get("/dashboard")
+@login_required(*OFFICE)
+def dashboard():
+    city = current_user().city
+    month = _month(request.args.get("month"))
+    figures = measures(city.id, *month_bounds(month))
+    trend = [{"month": m, **measures(city.id, *month_bounds(m))["city"]} for m in _previous_months(month, TREND_MONTHS)]
+    return render_template(
+        "supervision/dashboard.html", month=month, figures=figures, trend=trend,
+        unit_chart=grouped_bars(figures["units"], "unit", f"{month} 各单位四项指标"),
+        trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月全市四项指标"))
+
+
+@blp.get("/bulletin")
+@login_required(*OFFICE)
+def download_bulletin():
+    city = current_user().city
+    month = _month(request.args.get("month"))
+    content = bulletin_xlsx(bulletin(city.id, month), city.name)
+    filename = f"bulletin-{month}.xlsx"
+    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
