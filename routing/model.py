@@ -19,6 +19,7 @@ from routing.urgency import classify_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
 W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
+CORRECTIONS_PER_CLF_WEIGHT = 50  # the classifier's weight grows by 1 for every 50 corrections
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
 DEFAULT_THRESHOLD = 0.5
@@ -40,8 +41,10 @@ class Decision:
 
 class CityModel:
     def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LinearSVC,
-                 rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float):
+                 rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float,
+                 n_corrections: int = 0):
         self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
+        self.w_clf = W_CLF * (1 + n_corrections / CORRECTIONS_PER_CLF_WEIGHT)
         self.rows, self.phrases, self.threshold = rows, phrases, threshold
         self.row_matrix = featurizer.transform([r.text for r in rows]) if rows else None
         self.index = {u: i for i, u in enumerate(labels)}
@@ -72,7 +75,7 @@ class CityModel:
         for u, forms in self.names.items():
             if any(f in text for f in forms):
                 lexicon[self.index[u]] += W_NAMED
-        fused = W_CLF * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
+        fused = self.w_clf * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
         return fused, {"rows": best_row, "hits": hits, "x": x}
 
     def phrase_hits(self, text: str) -> list[str]:
@@ -134,7 +137,7 @@ def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
     clf.fit(featurizer.transform(texts), y, sample_weight=w)
     labels = sorted(set(units) | {MANUAL})
     th = DEFAULT_THRESHOLD if threshold is None else threshold
-    return CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th)
+    return CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections))
 
 
 def _z(v: np.ndarray) -> np.ndarray:

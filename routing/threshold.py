@@ -15,10 +15,11 @@ def choose_threshold(confidences: list[float], correct: list[bool], default: flo
     """Lowest confidence t such that appeals with confidence ≥ t are ≥ target correct."""
     if len(confidences) < MIN_LABELLED:
         return default
-    pairs = sorted(zip(confidences, correct), reverse=True)
+    pairs = sorted(zip(confidences, correct), key=lambda p: -p[0])
     best, hits = 1.0, 0
     for i, (conf, ok) in enumerate(pairs, start=1):
         hits += ok
-        if hits / i >= target:
+        last_of_tie = i == len(pairs) or pairs[i][0] != conf
+        if last_of_tie and hits / i >= target:
             best = conf
     return best

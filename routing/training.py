@@ -50,6 +50,9 @@ def table_rows(kb: KnowledgeBase, units: set[str]) -> list[Row]:
         for u in m.assisting:
             if u in units:
                 rows.append(Row(normalize(m.text), u, W_ASSIST, m.text, tuple(m.leads)))
+    for c in kb.corrections:  # a dispatcher's decision is a labelled example to retrieve
+        if c.lead in units:
+            rows.append(Row(normalize(c.text), c.lead, W_LEAD, "", ()))
     return rows
 
 

@@ -1,0 +1,74 @@
+import pickle
+
+from routing.model import MANUAL, train
+from routing_cities import city_a
+
+
+def test_routes_enterprise_language_to_table_unit(model_a):
+    assert model_a.predict("出口退税款申请了三个月还没到账").candidates[0][0] == "市税务局"
+    assert model_a.predict("银行突然抽贷，不给续贷了，资金链要断了").candidates[0][0] == "市政府金融办"
+    assert model_a.predict("工地上几十个农民工的工资拖欠半年了").candidates[0][0] == "市人社局"
+
+
+def test_decision_fields(model_a):
+    d = model_a.predict("出口退税款申请了三个月还没到账")
+    assert len(d.candidates) <= 3 and abs(sum(p for _, p in d.candidates)) <= 1.0001
+    assert [p for _, p in d.candidates] == sorted((p for _, p in d.candidates), reverse=True)
+    assert d.explanation["matter"] and d.explanation["words"]
+    assert d.urgency in ("emergency", "urgent", "normal", "consult")
+    assert d.manual == (d.lead is None)
+
+
+def test_threshold_sends_unsure_appeals_to_manual_with_suggestions():
+    strict = train(city_a(), threshold=0.999)
+    d = strict.predict("出口退税款申请了三个月还没到账")
+    assert d.manual and d.lead is None and d.reason == "below_threshold"
+    assert d.candidates and d.candidates[0][0] == "市税务局"
+    lax = train(city_a(), threshold=0.0)
+    d = lax.predict("出口退税款申请了三个月还没到账")
+    assert not d.manual and d.lead == "市税务局" and d.reason == "auto"
+
+
+def test_text_without_routable_content_goes_to_manual(model_a):
+    for text in ("", "喂？喂？", "嗯……那个……"):
+        d = model_a.predict(text)
+        assert d.manual and d.lead is None and d.reason == "no_content"
+
+
+def test_complaint_about_a_units_conduct_is_not_routed_to_it(model_a):
+    text = "税务局的专管员每次都故意刁难我们，暗示要好处费才给办退税。"
+    d = model_a.predict(text)
+    assert "市税务局" not in [u for u, _ in d.candidates]
+    assert d.lead != "市税务局"
+    assert d.candidates[0][0] == "市纪委监委"
+
+
+def test_model_never_routes_to_another_citys_unit(model_a, model_b):
+    texts = ["出口退税一直没到账", "工人工资被拖欠", "项目立项备案办不下来", "营业执照变更登记", "银行抽贷"]
+    for text in texts:
+        for model, units in ((model_a, set(model_a.units)), (model_b, set(model_b.units))):
+            d = model.predict(text)
+            assert {u for u, _ in d.candidates} <= units
+            assert d.lead is None or d.lead in units
+            assert set(d.assisting) <= units
+    assert not set(model_a.units) & set(model_b.units)
+
+
+def test_placeholders_are_not_routing_targets(model_a):
+    assert "各县区" not in model_a.labels
+    assert MANUAL in model_a.labels
+
+
+def test_model_is_picklable_and_deterministic(model_a):
+    clone = pickle.loads(pickle.dumps(model_a))
+    text = "银行突然抽贷，不给续贷了"
+    assert clone.predict(text).candidates == model_a.predict(text).candidates
+    again = train(city_a())
+    assert again.predict(text).candidates == model_a.predict(text).candidates
+
+
+def test_duplicate_flag_on_predict(model_a):
+    from routing.duplicates import OpenAppeal
+    open_appeals = [OpenAppeal("A1", "出口退税款申请了三个月还没到账，请帮忙催一下", uscc="91620300MA00000001")]
+    d = model_a.predict("出口退税申请三个月了还没到账", uscc="91620300ma00000001", open_appeals=open_appeals)
+    assert d.duplicate_of == "A1"
