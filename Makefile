@@ -20,4 +20,5 @@ run: .venv/.run
 
 test: .venv/.test
 	scripts/services.sh --postgres
+	scripts/browser.sh
 	scripts/test.sh

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from app.extensions import db
 from models import City, Role, Unit, UnitAlias, User
@@ -36,9 +37,10 @@ def create_user(username: str, role: str, city: City, unit: Unit | None = None, 
 @click.option("--city", "city_name", required=True, help="所属城市，如 金昌")
 @click.option("--unit", "unit_name", help="承办人所在单位（名称或简称）")
 @click.option("--display-name", default="", help="显示名称")
+@click.option("--password", default=None, help="网页登录密码（至少8位，含字母和数字）；不填则只能用令牌")
 @click.argument("name")
 @with_appcontext
-def create_command(role, city_name, unit_name, display_name, name):
+def create_command(role, city_name, unit_name, display_name, password, name):
     """创建用户 NAME 并打印其 API 令牌（只显示一次）。"""
     city = db.session.scalar(select(City).where(City.name == city_name))
     if city is None:
@@ -50,6 +52,8 @@ def create_command(role, city_name, unit_name, display_name, name):
             raise click.UsageError(f"{city_name}没有单位「{unit_name}」")
     try:
         user = create_user(name, role, city, unit, display_name)
+        if password is not None:
+            set_password(user, password)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     token = issue_token(user, label="cli")

@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
 
     web.init_app(app)
 
+
 def _init_protection(app: Flask) -> None:
     """Rate limits (after the blueprints they limit exist) and security headers."""
     from app import limits, security

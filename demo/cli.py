@@ -6,11 +6,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from accounts.cli import create_user, find_unit_by_name
+from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from app.extensions import db
 from models import City, Role, Unit, User
 
 CITY, CODE = "金昌", "JC"
+# The demo city only: every demo user signs in to the pages with this password.
+DEMO_PASSWORD = "demo12345"
 TABLE = Path(__file__).with_name("jinchang_division_table.txt")
 # Until a division table is imported, the demo city gets these units of its table.
 FALLBACK_UNITS = ["市发改委", "市工信局", "市市场监管局", "市财政局", "市中级人民法院", "市科技局",
@@ -48,6 +51,8 @@ def load() -> list[tuple[str, str, str]]:
         if user is None:
             unit = find_unit_by_name(city, unit_name) if unit_name else None
             user = create_user(username, role, city, unit, display)
+        if user.password_hash is None:
+            set_password(user, DEMO_PASSWORD)
         tokens.append((username, role, issue_token(user, label="demo")))
     db.session.commit()
     return tokens
@@ -59,6 +64,7 @@ demo = click.Group("demo", help="演示数据")
 @demo.command("load")
 @with_appcontext
 def load_command():
-    """载入演示城市（金昌）、单位和各角色用户，并打印新令牌。"""
+    """载入演示城市（金昌）、单位和各角色用户，并打印新令牌和网页登录密码。"""
+    click.echo(f"网页登录：用户名见下表，密码均为 {DEMO_PASSWORD}（仅限演示城市）")
     for username, role, token in load():
         click.echo(f"{role:<11} {username:<14} {token}")
