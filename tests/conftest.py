@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -107,7 +108,8 @@ def live_db(app, redis_conn):
     with app.app_context():
         yield db
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        existing = set(inspect(db.engine).get_table_names())
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
         with db.engine.begin() as conn:
             if db.engine.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
@@ -120,6 +122,26 @@ def live_db(app, redis_conn):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class _LiveClient(FlaskClient):
+    """Requests share the test's app context (Flask reuses it), so end their session as the
+    real teardown would: otherwise a lingering transaction holds SQLite's write lock."""
+
+    def open(self, *args, **kwargs):
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def live_client(app, live_db):
+    app.test_client_class = _LiveClient
+    try:
+        yield app.test_client()
+    finally:
+        app.test_client_class = FlaskClient
 
 
 from tests.factories import *  # noqa: E402,F401,F403  (fixtures shared by every package's tests)

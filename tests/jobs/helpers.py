@@ -1,0 +1,62 @@
+"""Real Redis servers and RQ worker processes for the queue tests."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+@contextmanager
+def redis_server(port: int):
+    """A private redis-server on `port`, stopped on exit."""
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+def start_worker(env_overrides: dict | None = None, burst: bool = False) -> subprocess.Popen:
+    """`flask jobs worker` in its own process group, so a test can kill it and its work horse."""
+    args = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"] + (["--burst"] if burst else [])
+    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env_overrides or {})},
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(5)
+
+
+def wait_until(predicate, timeout: float = 20, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
