@@ -5,10 +5,14 @@ never stop intake: errors are swallowed and the limiter falls back to per-proces
 counters until Redis answers again. A breach is a 429 in the API's error shape with Retry-After.
 """
 import hashlib
+import math
+import time
 
-from flask import Flask, request
-from flask_limiter import ApplicationLimit, Limiter
+from flask import Flask, current_app, jsonify, request
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+
+from app.api import error_payload
 
 PUBLIC_PREFIX = "/m/"
 
@@ -25,6 +29,16 @@ def _not_public_page() -> bool:
     return not request.path.startswith(PUBLIC_PREFIX)
 
 
+def too_many_requests(error: RateLimitExceeded):
+    """429 in the API's error shape; Retry-After only here, not on every answer."""
+    response = jsonify(error_payload(429))
+    response.status_code = 429
+    breached = current_app.extensions["limiter"].current_limit
+    wait = min(math.ceil(breached.reset_at - time.time()), breached.limit.get_expiry()) if breached else 60
+    response.headers["Retry-After"] = str(max(1, wait))
+    return response
+
+
 def init_app(app: Flask) -> Limiter:
     """Bind the limiter to the app and limit the intake blueprint; call after registering it."""
     config = app.config
@@ -35,7 +49,7 @@ def init_app(app: Flask) -> Limiter:
         storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         key_prefix="ratelimit",
         strategy="moving-window",
-        headers_enabled=True,
+        headers_enabled=False,
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         enabled=config["RATELIMIT_ENABLED"],
@@ -48,4 +62,5 @@ def init_app(app: Flask) -> Limiter:
     intake = app.blueprints["intake"]
     limiter.limit(lambda: config["INTAKE_RATE_LIMIT"], key_func=token_or_address)(intake)
     app.extensions["limiter"] = limiter
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter
