@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from jobs import outbox, periodic, worker
+from jobs.connection import outlive_redis_outages
 
 jobs = click.Group("jobs", help="后台任务")
 
@@ -12,14 +13,14 @@ jobs = click.Group("jobs", help="后台任务")
 @with_appcontext
 def worker_command(burst):
     """运行 RQ 工作进程。"""
-    worker.work(burst=burst)
+    outlive_redis_outages(lambda: worker.work(burst=burst))
 
 
 @jobs.command("scheduler")
 @with_appcontext
 def scheduler_command():
     """运行周期任务调度（补发未派发的任务等）。"""
-    periodic.scheduler().start()
+    outlive_redis_outages(lambda: periodic.scheduler().start())
 
 
 @jobs.command("sweep")

@@ -1,4 +1,6 @@
 """The Redis connection and the RQ queue, one per process."""
+import time
+
 from flask import current_app
 from redis import Redis
 from rq import Queue
@@ -16,3 +18,21 @@ def redis_connection() -> Redis:
 
 def queue() -> Queue:
     return Queue(current_app.config["RQ_QUEUE"], connection=redis_connection())
+
+
+def outlive_redis_outages(start, pause: float = 2.0) -> None:
+    """Run `start()` (a worker's or scheduler's loop) again whenever a lost Redis connection ends it.
+
+    RQ's worker and cron scheduler exit when Redis goes away mid-command; the outbox already
+    makes every job safe to run again, so the process just waits and starts over. A normal
+    return (burst done, SIGTERM/SIGINT) ends the loop.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+
+    while True:
+        try:
+            return start()
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            current_app.logger.warning("redis connection lost (%s), starting again in %ss",
+                                       type(error).__name__, pause)
+            time.sleep(pause)
