@@ -1,0 +1,146 @@
+"""The supervision office API, the follow-up and extension endpoints, the bulletin downloads."""
+import io
+
+import pytest
+from freezegun import freeze_time
+from openpyxl import load_workbook
+
+from app.extensions import db
+from supervision.bulletin import safe_cell
+from tests.sla.helpers import dispatched, local
+
+
+@pytest.fixture
+def people(world):
+    return {role: world.user(role, unit="市工信局" if role == "handler" else None)[1]
+            for role in ("operator", "handler", "supervisor", "admin", "partner")}
+
+
+@pytest.fixture
+def appeals(world):
+    late = dispatched(world, local(2026, 11, 2, 9))  # due 9 Nov
+    near = dispatched(world, local(2026, 11, 17, 9), unit="市市场监管局", urgency="consult")  # due 19 Nov
+    fresh = dispatched(world, local(2026, 11, 18, 9))
+    return late, near, fresh
+
+
+def _numbers(response):
+    assert response.status_code == 200, response.get_json()
+    return [item["number"] for item in response.get_json()["items"]]
+
+
+def test_overdue_and_yellow_lists_with_filters(client, people, appeals):
+    late, near, fresh = appeals
+    h = people["supervisor"]
+    with freeze_time(local(2026, 11, 19, 10)):
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=red", headers=h)) == [late.number]
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=yellow", headers=h)) == [near.number]
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=yellow&unit=市工信局", headers=h)) == []
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=red&urgency=consult", headers=h)) == []
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=red&min_age_days=20", headers=h)) == []
+        assert _numbers(client.get("/api/v1/supervision/appeals?colour=red&min_age_days=10", headers=h)) == [late.number]
+        item = client.get("/api/v1/supervision/appeals?colour=red&city=金昌", headers=h).get_json()["items"][0]
+        assert (item["colour"], item["label"], item["unit"]) == ("red", "超期", "市工信局")
+    assert client.get("/api/v1/supervision/appeals?colour=blue", headers=h).status_code == 400
+    assert client.get("/api/v1/supervision/appeals", headers=people["handler"]).status_code == 403
+
+
+def test_orders_issue_respond_close_and_history(client, people, appeals):
+    late = appeals[0]
+    issued = client.post("/api/v1/supervision/orders", json={"appeal": late.number, "reason": "请加快办理"},
+                         headers=people["supervisor"])
+    assert issued.status_code == 201 and issued.get_json()["unit"] == "市工信局"
+    order_id = issued.get_json()["id"]
+    assert [o["id"] for o in client.get("/api/v1/supervision/orders", headers=people["handler"]).get_json()] == [order_id]
+    responded = client.post(f"/api/v1/supervision/orders/{order_id}/respond", json={"text": "已约企业面谈"},
+                            headers=people["handler"])
+    assert responded.get_json()["status"] == "responded"
+    closed = client.post(f"/api/v1/supervision/orders/{order_id}/close", json={"text": "督办完成"},
+                         headers=people["supervisor"])
+    assert closed.get_json()["status_label"] == "已办结"
+    again = client.post(f"/api/v1/supervision/orders/{order_id}/close", json={"text": "督办完成"},
+                        headers=people["supervisor"])
+    assert again.status_code == 409 and again.get_json()["message"] == "督办单已办结"
+    history = client.get(f"/api/v1/supervision/appeals/{late.number}/history", headers=people["supervisor"]).get_json()
+    assert [e["action"] for e in history["events"]][-3:] == [
+        "supervision_open", "supervision_respond", "supervision_close"]
+    assert history["orders"][0]["conclusion"] == "督办完成"
+
+
+def test_extension_endpoints(client, people, appeals):
+    fresh = appeals[2]  # dispatched Wed 18 Nov, due Wed 25 Nov
+    with freeze_time(local(2026, 11, 20, 9)):
+        asked = client.post(f"/api/v1/appeals/{fresh.number}/extension", headers=people["handler"],
+                            json={"new_due": "2026-11-29", "reason": "需现场核查"})
+        assert asked.status_code == 409 and "不是工作日" in asked.get_json()["message"]
+        asked = client.post(f"/api/v1/appeals/{fresh.number}/extension", headers=people["handler"],
+                            json={"new_due": "2026-11-30", "reason": "需现场核查"})
+        assert asked.status_code == 200 and asked.get_json()["sla"]["extension_requested_due"]
+        pending = client.get("/api/v1/supervision/extensions", headers=people["supervisor"]).get_json()
+        assert [p["number"] for p in pending] == [fresh.number]
+        decided = client.post(f"/api/v1/supervision/appeals/{fresh.number}/extension", headers=people["supervisor"],
+                              json={"approve": True, "note": "同意"})
+    assert decided.status_code == 200
+    view = client.get(f"/api/v1/appeals/{fresh.number}", headers=people["handler"]).get_json()["sla"]
+    assert view["completion_due"].startswith("2026-11-30T15:59:59") and view["extensions_granted"] == 1
+
+
+def test_follow_up_endpoint(client, people, world):
+    appeal = dispatched(world, local(2026, 11, 23, 9))
+    h = people["handler"]
+    for step, body in (("accept", {}), ("reply", {"text": "已办理完毕"}), ("close", {})):
+        assert client.post(f"/api/v1/appeals/{appeal.number}/{step}", json=body, headers=h).status_code == 200
+    bad = client.post(f"/api/v1/appeals/{appeal.number}/follow-up", json={"solved": True}, headers=people["operator"])
+    assert bad.status_code == 400 and "rating" in bad.get_json()["errors"]
+    done = client.post(f"/api/v1/appeals/{appeal.number}/follow-up", headers=people["operator"],
+                       json={"solved": False, "rating": "dissatisfied"})
+    assert done.status_code == 200 and done.get_json()["status"] == "dispatched"
+    assert done.get_json()["sla"]["colour"] == "green"
+    assert client.post(f"/api/v1/appeals/{appeal.number}/follow-up", headers=h,
+                       json={"solved": True, "rating": "satisfied"}).status_code == 403
+
+
+def test_admin_replaces_rules_and_loads_a_notice(client, people):
+    rules = client.get("/api/v1/sla/rules", headers=people["supervisor"]).get_json()
+    assert rules["version"] == 1 and rules["rules"]["normal"]["completion"] == {"amount": 5, "unit": "working_days"}
+    rules["rules"]["normal"]["completion"]["amount"] = 0
+    refused = client.put("/api/v1/sla/rules", json={"rules": rules["rules"]}, headers=people["admin"])
+    assert refused.status_code == 400 and "正整数" in refused.get_json()["errors"]["rules"][0]
+    rules["rules"]["normal"]["completion"]["amount"] = 4
+    assert client.put("/api/v1/sla/rules", json={"rules": rules["rules"]}, headers=people["admin"]).get_json()["version"] == 2
+    assert client.put("/api/v1/sla/rules", json={"rules": rules["rules"]}, headers=people["supervisor"]).status_code == 403
+    loaded = client.post("/api/v1/sla/calendar/notices", headers=people["admin"],
+                         json={"year": 2027, "days_off": ["2027-01-01"], "working_days": []})
+    assert loaded.get_json() == {"year": 2027, "days_off": 1, "working_days": 0, "recomputed": 0}
+    put = client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-31", "working": False, "note": "测试"},
+                     headers=people["admin"])
+    assert put.status_code == 200
+    assert client.get("/api/v1/sla/calendar/overrides", headers=people["admin"]).get_json()[0]["day"] == "2026-12-31"
+    assert client.delete("/api/v1/sla/calendar/overrides/2026-12-31", headers=people["admin"]).status_code == 204
+    assert client.delete("/api/v1/sla/calendar/overrides/2026-12-31", headers=people["admin"]).status_code == 404
+
+
+def test_bulletin_json_and_xlsx_are_safe(client, people, world, appeals):
+    late = appeals[0]
+    late.enterprise_name = "=HYPERLINK(\"http://x\",\"点我\")"
+    late.routing = {"explanation": {"matter": "融资贷款难"}}
+    db.session.commit()
+    with freeze_time(local(2026, 12, 1, 9)):
+        data = client.get("/api/v1/supervision/bulletin?month=2026-11", headers=people["supervisor"]).get_json()
+        download = client.get("/api/v1/supervision/bulletin.xlsx?month=2026-11", headers=people["supervisor"])
+    assert [row["unit"] for row in data["measures"]["units"]] == ["市工信局", "市市场监管局"]
+    assert data["overdue"][0]["number"] == late.number and data["overdue"][0]["overdue_days"] == 21
+    assert {"topic": "融资贷款难", "appeals": 1} in data["topics"]
+    assert download.status_code == 200
+    book = load_workbook(io.BytesIO(download.data))
+    assert book.sheetnames == ["单位考核", "超期诉求", "高频诉求"]
+    cell = book["超期诉求"]["D2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+    assert client.get("/api/v1/supervision/bulletin?month=2026-13", headers=people["supervisor"]).status_code == 400
+
+
+@pytest.mark.parametrize("value, safe", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-x", "'-x"), ("@a", "'@a"),
+                                         ("普通文字", "普通文字"), (3, 3), (None, None)])
+def test_safe_cell(value, safe):
+    assert safe_cell(value) == safe
+
