@@ -11,7 +11,6 @@ from routing.vocabulary import all_phrases
 jieba.setLogLevel(logging.WARNING)
 
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
-USER_FREQ = 50_000  # high enough that a dictionary word wins over jieba's own segmentation
 
 
 def short_names(unit: str) -> set[str]:
@@ -38,7 +37,7 @@ def build_tokenizer(words: list[str]) -> jieba.Tokenizer:
     tok = jieba.Tokenizer()
     tok.initialize()
     for w in words:
-        tok.add_word(w, USER_FREQ)
+        tok.add_word(w)  # jieba suggests a frequency that keeps the word whole without forcing it
     return tok
 
 
