@@ -2,7 +2,8 @@
 one working day after red a supervision order is opened.
 
 Candidates are found by indexed columns stored with each deadline (``yellow_at``,
-``completion_due``, ``supervise_at``); each is then locked (SELECT ... FOR UPDATE) and checked
+``completion_due``, ``supervise_at``); each appeal and its clock are then locked (SELECT ... FOR
+UPDATE) and checked
 again against ``last_colour`` / ``supervision_opened``, so concurrent scans never record twice.
 """
 from datetime import datetime
@@ -10,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from models import AppealClock
+from models import Appeal, AppealClock
 from models.base import utcnow
 from supervision.orders import open_order
 from workflow.events import record
@@ -61,6 +62,8 @@ def scan(now: datetime | None = None) -> dict[str, int]:
         done[kind] = 0
         for start in range(0, len(ids), BATCH):
             for appeal_id in ids[start:start + BATCH]:
+                # The appeal row first, as every workflow action does: its event log is appended to.
+                db.session.get(Appeal, appeal_id, with_for_update=True)
                 clock = db.session.get(AppealClock, appeal_id, with_for_update=True, populate_existing=True)
                 done[kind] += _apply(kind, clock, now)
             db.session.commit()
