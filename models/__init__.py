@@ -7,8 +7,8 @@ from models.appeal import (
     Urgency,
     appeal_assisting_units,
 )
-from models.city import City, Unit, UnitAlias
-from models.division import DivisionTable, Matter, MatterUnit
+from models.city import AliasRemoval, City, Unit, UnitAlias
+from models.division import DivisionTable, LeadCorrection, Matter, MatterUnit
 from models.event import AppealEvent
 from models.outbox import OutboxMessage
 from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
@@ -17,6 +17,7 @@ from models.user import ApiToken, Role, User
 from models.webhook import Delivery, DeliveryAttempt, Partner, Subscription
 
 __all__ = [
+    "AliasRemoval",
     "ApiToken",
     "Appeal",
     "AppealCounter",
@@ -30,6 +31,7 @@ __all__ = [
     "DeliveryAttempt",
     "DivisionTable",
     "FollowUp",
+    "LeadCorrection",
     "Matter",
     "MatterUnit",
     "OutboxMessage",

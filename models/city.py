@@ -32,6 +32,8 @@ class Unit(db.Model):
     routable: Mapped[bool] = mapped_column(default=True)
     # Units are retired, never deleted: old appeals and table versions still point at them.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an admin changed kind or routable: a re-import then keeps them instead of the parser's.
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     city: Mapped[City] = relationship(back_populates="units")
@@ -54,3 +56,16 @@ class UnitAlias(db.Model):
     alias: Mapped[str] = mapped_column(String(128))
 
     unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class AliasRemoval(db.Model):
+    """An alias an admin removed: a re-import of the table does not add it back."""
+
+    __tablename__ = "alias_removals"
+    __table_args__ = (UniqueConstraint("city_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    alias: Mapped[str] = mapped_column(String(128))
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
