@@ -70,7 +70,7 @@ def act(number, action):
     schema, field, _, button = ACTIONS[action]
     value = request.form.get(field, "").strip()
     try:
-        data = schema().load({field: value} if value or field != "note" else {})
+        data = schema().load({field: value} if value else {})
     except ValidationError as error:
         errors = {f"{action}.{name}": messages for name, messages in flat_errors(error.messages).items()}
         return render_detail(appeal, user, errors=errors, values={f"{action}.{field}": value}, status=400)

@@ -2,9 +2,12 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from accounts.passwords import set_password
 from app.extensions import db
+from models import Appeal
+from workflow import transitions
 
 PASSWORD = "demo12345"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,3 +64,35 @@ def staff(world, browser):
         return user
 
     return make
+
+
+CALL = {
+    "enterprise.name": "金昌某某材料有限公司",
+    "enterprise.uscc": "91620300MA71K2Q8LL",
+    "complainant.name": "张先生",
+    "complainant.phone": "13812341234",
+    "channel": "hotline",
+    "urgency": "normal",
+    "text": "银行突然不给续贷了，厂子下个月工资都发不出来，请帮忙协调。",
+}
+
+
+@pytest.fixture
+def logged_call(browser):
+    """log_call(**changes) -> the appeal number, logged through the operator console."""
+
+    def log(**changes):
+        response = browser.post_form("/operator", "/operator", {**CALL, **changes})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response.headers["Location"].rsplit("/", 1)[1]
+
+    return log
+
+
+def to_manual(number: str, routing: dict | None = None):
+    """What the dispatch job does with an appeal the router is unsure about."""
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
+    appeal.routing = routing
+    transitions.to_manual(appeal, "待人工分拨：路由置信度不足")
+    db.session.commit()
+    return appeal

@@ -1,0 +1,182 @@
+"""One appeal through the operator, dispatcher and unit pages; access by URL; escaping."""
+from sqlalchemy import select
+
+from models import Appeal, AppealEvent
+from tests.web.conftest import CALL, PASSWORD, to_manual
+
+
+def _appeal(number):
+    from app.extensions import db
+
+    return db.session.scalar(select(Appeal).where(Appeal.number == number))
+
+
+def test_operator_logs_a_call_and_reads_back_the_number(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    page = browser.get(f"/operator/saved/{number}").get_data(as_text=True)
+    assert number in page and "请向来电人复述受理编号" in page
+    appeal = _appeal(number)
+    assert appeal.channel == "hotline" and appeal.enterprise_uscc == "91620300MA71K2Q8LL"
+
+
+def test_resent_form_stores_the_call_once(browser, staff):
+    staff("operator")
+    page = browser.get("/operator")
+    token = page.get_data(as_text=True).split('name="external_id" value="')[1].split('"')[0]
+    first = browser.post_form("/operator", "/operator", {**CALL, "external_id": token})
+    second = browser.post_form("/operator", "/operator", {**CALL, "external_id": token})
+    assert first.headers["Location"] == second.headers["Location"]
+
+
+def test_operator_form_shows_the_api_messages_next_to_each_field(browser, staff):
+    staff("operator")
+    response = browser.post_form("/operator", "/operator", {**CALL, "enterprise.name": "", "enterprise.uscc": "123",
+                                                            "complainant.phone": "12345", "text": "短"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="enterprise-name-error">请填写企业名称' in page
+    assert 'id="enterprise-uscc-error">统一社会信用代码应为18位' in page
+    assert 'id="complainant-phone-error">联系电话格式不正确' in page
+    assert 'id="text-error">诉求内容应为5至5000个字' in page
+    assert 'value="张先生"' in page  # what was typed is kept
+
+
+def test_suggest_lists_open_appeals_of_the_same_enterprise(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    found = browser.get("/operator/suggest?enterprise=金昌某某材料有限公司&uscc=&text=").get_json()
+    assert [item["number"] for item in found["open"]] == [number]
+    by_uscc = browser.get("/operator/suggest?enterprise=&uscc=91620300ma71k2q8ll&text=").get_json()
+    assert [item["number"] for item in by_uscc["open"]] == [number]
+    assert browser.get("/operator/suggest?enterprise=别的公司&uscc=&text=").get_json()["open"] == []
+
+
+def test_search_by_number_enterprise_and_phone(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    logged_call(**{"enterprise.name": "另一家企业有限公司", "enterprise.uscc": "", "complainant.phone": "13900001111"})
+    for term in (number, "某某材料", "138-1234-1234"):
+        page = browser.get("/operator/search", query_string={"q": term}).get_data(as_text=True)
+        assert number in page and "另一家企业" not in page, term
+
+
+def test_dispatcher_sees_candidates_and_assigns_in_one_click(browser, staff, logged_call, world):
+    staff("operator")
+    number = logged_call()
+    to_manual(number, {"candidates": [{"unit": "市工信局", "p": 0.62, "matter": "协调企业融资"},
+                                      {"unit": "市人社局", "p": 0.2, "matter": "欠薪"}], "top_words": ["续贷"]})
+    staff("dispatcher")
+    queue = browser.get("/dispatch").get_data(as_text=True)
+    assert number in queue and "派给市工信局" in queue and "协调企业融资" in queue and "62%" in queue
+    response = browser.post_form("/dispatch", f"/dispatch/{number}/assign", {"lead_unit": "市工信局"})
+    assert response.status_code == 302
+    appeal = _appeal(number)
+    assert appeal.status == "dispatched" and appeal.lead_unit.name == "市工信局"
+    assert f"row-{number}" not in browser.get("/dispatch").get_data(as_text=True)
+
+
+def test_assigning_to_an_unknown_unit_shows_the_error_by_the_field(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    to_manual(number)
+    staff("dispatcher")
+    response = browser.post_form("/dispatch", f"/dispatch/{number}/assign", {"lead_unit": "市不存在局"})
+    assert response.status_code == 400
+    assert 'id="lead_unit-error">本市没有单位「市不存在局」' in response.get_data(as_text=True)
+
+
+def _dispatched(browser, staff, logged_call, unit="市工信局"):
+    staff("operator")
+    number = logged_call()
+    to_manual(number)
+    staff("dispatcher")
+    browser.post_form("/dispatch", f"/dispatch/{number}/assign", {"lead_unit": unit})
+    return number
+
+
+def test_unit_accepts_contacts_replies_and_closes(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    staff("handler", "市工信局")
+    queue = browser.get("/unit").get_data(as_text=True)
+    assert number in queue and "正常" in queue  # deadline column with its label
+    page = f"/appeals/{number}"
+    detail = browser.get(page).get_data(as_text=True)
+    assert "138****1234" in detail and "13812341234" not in detail
+    for action, field, value in (("accept", "note", ""), ("contact", "note", "已电话联系企业"),
+                                 ("reply", "text", "已协调银行续贷，下周放款。"), ("close", "note", "")):
+        response = browser.post_form(page, f"{page}/{action}", {field: value})
+        assert response.status_code == 302, (action, response.get_data(as_text=True))
+    appeal = _appeal(number)
+    assert appeal.status == "closed" and appeal.reply == "已协调银行续贷，下周放款。"
+    assert appeal.first_response_at is not None
+
+
+def test_reply_without_text_is_refused_next_to_the_field(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    staff("handler", "市工信局")
+    page = f"/appeals/{number}"
+    browser.post_form(page, f"{page}/accept", {"note": ""})
+    response = browser.post_form(page, f"{page}/reply", {"text": ""})
+    assert response.status_code == 400
+    assert 'id="reply.text-error">请填写答复内容' in response.get_data(as_text=True)
+
+
+def test_return_needs_a_reason_and_shows_it_to_the_dispatcher(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    staff("handler", "市工信局")
+    page = f"/appeals/{number}"
+    assert browser.post_form(page, f"{page}/return", {"reason": ""}).status_code == 400
+    assert browser.post_form(page, f"{page}/return", {"reason": "属于金融监管部门职责"}).status_code == 302
+    staff("dispatcher")
+    queue = browser.get("/dispatch").get_data(as_text=True)
+    assert number in queue and "已退单" in queue and "属于金融监管部门职责" in queue and "市工信局" in queue
+
+
+def test_disclosure_shows_the_phone_and_is_logged(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    user = staff("handler", "市工信局")
+    page = f"/appeals/{number}"
+    assert browser.post_form(page, f"{page}/disclose", {"reason": ""}).status_code == 400
+    shown = browser.post_form(page, f"{page}/disclose", {"reason": "需电话核实情况"}).get_data(as_text=True)
+    assert "13812341234" in shown
+    from app.extensions import db
+
+    logged = db.session.scalars(select(AppealEvent).where(AppealEvent.action == "disclose",
+                                                          AppealEvent.actor_id == user.id)).all()
+    assert [e.reason for e in logged] == ["需电话核实情况"]
+
+
+def test_handler_of_another_unit_cannot_open_it_by_url(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    staff("handler", "市人社局")
+    assert browser.get(f"/appeals/{number}").status_code == 404
+    page = "/unit"
+    assert browser.post_form(page, f"/appeals/{number}/accept", {"note": ""}).status_code == 404
+    assert number not in browser.get("/unit").get_data(as_text=True)
+
+
+def test_roles_are_kept_to_their_pages(browser, staff):
+    staff("handler", "市工信局")
+    for url in ("/operator", "/dispatch", "/supervision", "/admin/users"):
+        assert browser.get(url).status_code == 403, url
+
+
+def test_typed_markup_is_shown_as_text(browser, staff, logged_call):
+    staff("operator")
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    number = logged_call(**{"enterprise.name": f"企业{hostile}", "text": f"诉求内容{hostile}"})
+    page = browser.get(f"/appeals/{number}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    bad = browser.post_form("/operator", "/operator", {**CALL, "complainant.name": hostile, "text": "短"})
+    assert "<img src=x" not in bad.get_data(as_text=True)
+
+
+def test_pages_send_no_store_and_a_csp(browser, staff):
+    staff("operator")
+    response = browser.get("/operator")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "script-src" in response.headers["Content-Security-Policy"] or \
+        "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert PASSWORD  # the fixture's password signs in (staff() asserted the redirect)
