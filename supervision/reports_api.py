@@ -35,6 +35,9 @@ class FollowUpSchema(BaseSchema):
 class MonthArgs(CityArgs):
     month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
                           error="月份应为 YYYY-MM"), error_messages={"required": "请填写月份"})
+    fairly_weight = fields.Float(validate=validate.Range(min=0, max=1, error="权重应在0至1之间"),
+                                 metadata={"description": "满意率中“基本满意”的权重，默认取配置 "
+                                                          "SLA_FAIRLY_SATISFIED_WEIGHT（未配置为1）"})
 
 
 class MeasureRowSchema(BaseSchema):
@@ -92,8 +95,8 @@ class BulletinSchema(BaseSchema):
     topics = fields.List(fields.Nested(TopicSchema))
 
 
-def _weight() -> float:
-    return float(current_app.config.get("SLA_FAIRLY_SATISFIED_WEIGHT", 1.0))
+def _weight(args) -> float:
+    return args.get("fairly_weight", float(current_app.config.get("SLA_FAIRLY_SATISFIED_WEIGHT", 1.0)))
 
 
 @blp.route("/appeals/<string:number>/follow-up", methods=["POST"])
@@ -121,7 +124,7 @@ def follow_up(args, number):
 def get_measures(args):
     """各单位和全市当月考核指标（响应率、解决率、满意率、按时办结率等）"""
     start, end = month_bounds(args["month"])
-    return measures(city_id_for(args), start, end, fairly_weight=_weight())
+    return measures(city_id_for(args), start, end, fairly_weight=_weight(args))
 
 
 @blp.route("/supervision/bulletin", methods=["GET"])
@@ -131,7 +134,7 @@ def get_measures(args):
 @require_roles(*OFFICE)
 def get_bulletin(args):
     """每月通报（JSON）"""
-    return bulletin(city_id_for(args), args["month"], fairly_weight=_weight())
+    return bulletin(city_id_for(args), args["month"], fairly_weight=_weight(args))
 
 
 @blp.route("/supervision/bulletin.xlsx", methods=["GET"])
@@ -142,7 +145,7 @@ def get_bulletin(args):
 def get_bulletin_xlsx(args):
     """每月通报（Excel 下载）"""
     city_id = city_id_for(args)
-    data = bulletin(city_id, args["month"], fairly_weight=_weight())
+    data = bulletin(city_id, args["month"], fairly_weight=_weight(args))
     city = db.session.get(City, city_id)
     return send_file(io.BytesIO(bulletin_xlsx(data, city.name)), mimetype=XLSX, as_attachment=True,
                      download_name=f"{city.code}-{args['month']}-bulletin.xlsx")

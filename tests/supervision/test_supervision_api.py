@@ -144,3 +144,12 @@ def test_bulletin_json_and_xlsx_are_safe(client, people, world, appeals):
 def test_safe_cell(value, safe):
     assert safe_cell(value) == safe
 
+
+
+def test_measures_endpoint_and_weight(client, people, appeals):
+    h = people["supervisor"]
+    with freeze_time(local(2026, 12, 1, 9)):
+        body = client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=0.5", headers=h).get_json()
+    assert body["city"]["appeals"] == 3 and body["city"]["open_overdue"] == 3 and body["city"]["on_time_rate"] == 0.0
+    assert client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=2", headers=h).status_code == 400
+    assert client.get("/api/v1/supervision/measures?month=2026-11&city=北京", headers=h).status_code == 404
