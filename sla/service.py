@@ -85,7 +85,9 @@ def yellow_from(started: datetime, due_at: datetime, limit: Limit, calendar: Wor
         else:
             hi = mid
     minute = hi.replace(second=0, microsecond=0)  # boundaries fall on whole minutes
-    return minute if colour(started, due_at, minute, False, limit, calendar) != "green" else minute + timedelta(minutes=1)
+    if colour(started, due_at, minute, False, limit, calendar) != "green":
+        return minute
+    return minute + timedelta(minutes=1)
 
 
 def set_completion_due(clock: AppealClock, due_local: datetime, calendar: WorkCalendar) -> None:

@@ -118,8 +118,8 @@ def measures(city_id: int, start: datetime, end: datetime, *, now: datetime | No
     counts, returns, medians = by_unit[True]
     unit_ids = {u for u in (*counts, *returns) if u is not None}
     names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
-    units = [{"unit_id": u, "unit": names[u], **_row(counts.get(u, {}), returns.get(u, {}), medians.get(u), fairly_weight)}
-             for u in unit_ids]
+    units = [{"unit_id": u, "unit": names[u],
+              **_row(counts.get(u, {}), returns.get(u, {}), medians.get(u), fairly_weight)} for u in unit_ids]
     counts, returns, medians = by_unit[False]
     city = _row(counts.get(0, {}), returns.get(0, {}), medians.get(0), fairly_weight)
     return {"city": city, "units": sorted(units, key=lambda row: row["unit"])}
