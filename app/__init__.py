@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from sla.api import blp as sla_api
     from supervision.api import blp as supervision_api
     from supervision.reports_api import blp as supervision_reports_api
+    from tables.api import blp as tables_admin_api
     from webhooks import events  # noqa: F401  (outbound deliveries follow new appeal events)
     from webhooks.admin import blp as webhook_admin_api
     from webhooks.inbound import blp as partner_webhooks_api
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(partner_webhooks_api)
     api.register_blueprint(open311_api)
     api.register_blueprint(webhook_admin_api)
+    api.register_blueprint(tables_admin_api)
 
     import web
 
@@ -93,7 +95,8 @@ def _register_commands(app: Flask) -> None:
     from demo.cli import demo
     from jobs.cli import jobs
     from sla.cli import sla
+    from tables.cli import tables
     from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, sla, webhooks):
+    for group in (users, jobs, demo, audit, sla, webhooks, tables):
         app.cli.add_command(group)

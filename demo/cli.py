@@ -1,4 +1,4 @@
-"""`flask demo load`: the demo city, its units and one user per role, with fresh API tokens."""
+"""`flask demo load`: the demo city (金昌, its division table imported), one user per role, fresh API tokens."""
 from pathlib import Path
 
 import click
@@ -9,36 +9,30 @@ from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from app.extensions import db
-from models import City, Role, Unit, User
+from models import City, DivisionTable, Role, User
+from tables.importer import import_table
 
 CITY, CODE = "金昌", "JC"
 # The demo city only: every demo user signs in to the pages with this password.
 DEMO_PASSWORD = "demo12345"
-TABLE = Path(__file__).with_name("jinchang_division_table.txt")
-# Until a division table is imported, the demo city gets these units of its table.
-FALLBACK_UNITS = ["市发改委", "市工信局", "市市场监管局", "市财政局", "市中级人民法院", "市科技局",
-                  "市政府金融办", "市商务局", "市人民检察院", "市司法局", "市公安局", "市人社局", "市税务局",
-                  "市生态环境局", "市住建局", "市交通运输局", "市自然资源局", "市政务服务中心"]
+TABLE = Path(__file__).with_name("jinchang_division_table.txt")  # a verbatim copy of seed 000
 DEMO_USERS = [
     ("operator", Role.operator, None, "话务员小王"),
     ("dispatcher", Role.dispatcher, None, "派单员小李"),
     ("supervisor", Role.supervisor, None, "督查室老张"),
     ("admin", Role.admin, None, "系统管理员"),
     ("partner", Role.partner, None, "12345平台"),
-    ("handler-gxj", Role.handler, "市工信局", "工信局承办人"),
-    ("handler-scjg", Role.handler, "市市场监管局", "市场监管局承办人"),
+    ("handler-gxj", Role.handler, "市工业和信息化局", "工信局承办人"),
+    ("handler-scjg", Role.handler, "市市场监督管理局", "市场监管局承办人"),
 ]
 
 
 def ensure_city() -> City:
+    """The demo city with its division table, imported once (a later `demo load` keeps it)."""
     city = db.session.scalar(select(City).where(City.name == CITY))
-    if city is None:
-        city = City(name=CITY, code=CODE)
-        db.session.add(city)
-        db.session.flush()
-    if not db.session.scalar(select(Unit.id).where(Unit.city_id == city.id).limit(1)):
-        db.session.add_all(Unit(city=city, name=name) for name in FALLBACK_UNITS)
-        db.session.flush()
+    if city is None or not db.session.scalar(select(DivisionTable.id).where(DivisionTable.city_id == city.id).limit(1)):
+        import_table(CITY, TABLE, CODE)
+        city = db.session.scalar(select(City).where(City.name == CITY))
     return city
 
 
