@@ -6,12 +6,15 @@ penalties) or a close deadline. Consult: a question with no grievance. Otherwise
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from routing.catalogue import read_tsv, split_phrases
 from routing.normalize import normalize
 
 URGENCIES = ("emergency", "urgent", "normal", "consult")
+# "拖了三个月了", "半年多了": a matter that has dragged on is a grievance, not a question.
+_DRAGGED_ON = re.compile(r"(\d+|[一二两三四五六七八九十半几]+)(个)?多?(天|周|星期|个月|月|年)多?了")
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +34,8 @@ def classify_urgency(text: str) -> str:
         return "emergency"
     if found["urgent"] or found["stop"] or found["wages"]:
         return "urgent"
-    if found["consult"] and not found["grievance"]:
+    grievance = found["grievance"] or _DRAGGED_ON.search(text)
+    asks = found["consult"] or "?" in text or "？" in text
+    if asks and not grievance:
         return "consult"
     return "normal"
