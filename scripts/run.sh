@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve the app with gunicorn on 127.0.0.1:$PORT, with one RQ worker and the periodic scheduler.
+# Serve the app with gunicorn on 127.0.0.1:$PORT, with one RQ worker, the webhook worker and the periodic scheduler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
@@ -7,7 +7,8 @@ port="${PORT:-8000}"
 
 .venv/bin/flask jobs worker & worker=$!
 .venv/bin/flask jobs scheduler & scheduler=$!
-trap 'kill $worker $scheduler 2>/dev/null; wait' EXIT INT TERM
+.venv/bin/flask webhooks worker & webhooks=$!
+trap 'kill $worker $scheduler $webhooks 2>/dev/null; wait' EXIT INT TERM
 
 cat <<MSG
 

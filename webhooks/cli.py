@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from jobs.connection import redis_connection
+from jobs.connection import outlive_redis_outages, redis_connection
 from jobs.worker import AppWorker
 from webhooks import delivery
 
@@ -16,8 +16,12 @@ webhooks = click.Group("webhooks", help="Webhook 推送")
 def worker_command(burst):
     """运行 Webhook 推送工作进程（与受理、分拨的队列分开，慢的接收方不影响它们）。"""
     db.engine.dispose()
-    worker = AppWorker([delivery.webhook_queue()], connection=redis_connection())
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+    def work():
+        worker = AppWorker([delivery.webhook_queue()], connection=redis_connection())
+        return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+    outlive_redis_outages(work)
 
 
 @webhooks.command("sweep")

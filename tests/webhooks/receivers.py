@@ -1,10 +1,16 @@
 """Real HTTP receivers on 127.0.0.1 and helpers to run the RQ jobs of a test for real."""
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from rq import SimpleWorker
+from werkzeug.serving import make_server
 
 from accounts.cli import create_user
 from app.extensions import db
@@ -12,6 +18,7 @@ from intake import service
 from intake.schemas import AppealInSchema
 from jobs.connection import queue, redis_connection
 from models import Partner, Subscription
+from tests.conftest import ROOT
 from tests.factories import appeal_body
 from webhooks.delivery import webhook_queue
 from webhooks.signing import new_secret, verify
@@ -127,3 +134,42 @@ def dispatched(world, unit="市工信局", creator=None, assisting=(), **changes
     dispatch(appeal, world.units[unit], [world.units[u] for u in assisting], dispatcher)
     db.session.commit()
     return appeal
+
+
+@contextmanager
+def serve(app):
+    """The app on a real HTTP server on 127.0.0.1 (threaded); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def worker_processes(*commands, env=None):
+    """`flask <command> worker` processes, each in its own process group, stopped on exit."""
+    processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", command, "worker"], cwd=ROOT,
+                                  env={**os.environ, **(env or {})}, start_new_session=True,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for command in commands]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+
+
+def wait_until(predicate, timeout: float = 20, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met before the timeout")
+        time.sleep(interval)
