@@ -215,3 +215,22 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling(app, attempt_number
     ceiling = min(20.0, 2 ** (attempt_number - 1))
     assert all(0 <= d <= ceiling for d in delays)
     assert max(delays) > ceiling * 0.8 and min(delays) < ceiling * 0.2
+
+
+def test_sweep_requeues_lost_and_stuck_deliveries_only(world, database):
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from webhooks.delivery import sweep, webhook_queue
+
+    subscribe(world, "http://127.0.0.1:9/x", "appeal.dispatched", unit="市工信局")
+    for _ in range(4):
+        dispatched(world)
+    lost, stuck, _just_made, running = deliveries()
+    lost.next_attempt_at = utcnow() - timedelta(minutes=5)
+    stuck.state, stuck.lease_until = "sending", utcnow() - timedelta(seconds=1)
+    running.state, running.lease_until = "sending", utcnow() + timedelta(seconds=30)
+    db.session.commit()
+    webhook_queue().empty()
+    assert sweep() == 2
+    assert sorted(job.args[0] for job in webhook_queue().jobs) == sorted([lost.id, stuck.id])
