@@ -22,3 +22,9 @@ test: .venv/.test
 	scripts/services.sh --postgres
 	scripts/browser.sh
 	scripts/test.sh
+
+# make bench: intake and scale-out benchmarks on the appeals_bench database (figures in docs/performance.md).
+bench: .venv/.run
+	scripts/services.sh --postgres
+	PGPASSWORD=postgres .venv/bin/python -m bench.intake
+	PGPASSWORD=postgres .venv/bin/python -m bench.scale_out

@@ -168,9 +168,9 @@ class Apps:
         self.processes.append(process)
         return process
 
-    def web(self, port: int, workers: int = 2, name: str = "web") -> subprocess.Popen:
+    def web(self, port: int, workers: int = 2, threads: int = 4, name: str = "web") -> subprocess.Popen:
         process = self.spawn(name, str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
-                             str(workers), "--worker-class", "gthread", "--threads", "4",
+                             str(workers), "--worker-class", "gthread", "--threads", str(threads),
                              "--graceful-timeout", "2", "--preload", "wsgi:app")
         wait_http(port)
         return process

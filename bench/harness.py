@@ -1,0 +1,140 @@
+"""What both benchmarks share: the stack on the bench database, the psycopg baseline, figures."""
+import threading
+import time
+from dataclasses import dataclass
+
+import psycopg
+
+from bench.load import Result, percentile
+from bench.stack import Apps, RedisServer, Workdir
+
+BENCH_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=appeals_bench"
+BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/appeals_bench"
+DISPATCH_ACTIONS = ("to_manual", "route")
+
+
+@dataclass
+class Bench:
+    workdir: Workdir
+    redis: RedisServer
+    apps: Apps
+    token: str
+
+    def close(self) -> None:
+        self.apps.close()
+        self.redis.stop()
+        self.workdir.close()
+
+
+def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
+    """A fresh bench database, a private Redis, gunicorn per (port, workers, threads), RQ workers."""
+    with psycopg.connect(BENCH_DSN.replace("appeals_bench", "postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'appeals_bench'").fetchone():
+            conn.execute("CREATE DATABASE appeals_bench")
+    with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    workdir = Workdir("bench-")
+    redis = RedisServer(workdir)
+    apps = Apps(workdir, BENCH_URL, redis.url, INTAKE_RATE_LIMIT="10000000/minute")
+    apps.flask("db", "upgrade")
+    token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines() if line.startswith("partner"))
+    for i, (port, workers, threads) in enumerate(web):
+        apps.web(port, workers, threads, name=f"web-{i}")
+    for i in range(dispatch_workers):
+        apps.worker(f"worker-{i}")
+    apps.scheduler()
+    return Bench(workdir, redis, apps, token)
+
+
+def latency_line(label: str, seconds: list[float]) -> str:
+    return (f"{label}: p50 {percentile(seconds, 0.5) * 1000:.1f} ms, p99 {percentile(seconds, 0.99) * 1000:.1f} ms"
+            f" ({len(seconds)} samples)")
+
+
+def throughput(results: list[Result]) -> float:
+    """Accepted appeals per second, over the span from the first send to the last answer."""
+    ok = [r for r in results if r.status == 201]
+    if not ok:
+        return 0.0
+    span = max(r.sent_at + r.latency for r in ok) - min(r.sent_at for r in ok)
+    return len(ok) / span
+
+
+def baseline(rows: int, concurrency: int) -> float:
+    """Rows per second for the intake transaction done straight through psycopg, same concurrency:
+    counter upsert, a copy of a stored appeal, its receive event and an outbox row, one commit each."""
+    with psycopg.connect(BENCH_DSN) as conn:
+        appeal = conn.execute("SELECT * FROM appeals ORDER BY id LIMIT 1").fetchone()
+        appeal_cols = [c.name for c in conn.execute("SELECT * FROM appeals LIMIT 0").description]
+        event = conn.execute("SELECT * FROM appeal_events WHERE appeal_id = %s AND seq = 1", (appeal[0],)).fetchone()
+        event_cols = [c.name for c in conn.execute("SELECT * FROM appeal_events LIMIT 0").description]
+    a_cols, e_cols = appeal_cols[1:], event_cols[1:]
+    insert_appeal = (f"INSERT INTO appeals ({', '.join(a_cols)}) VALUES ({', '.join(['%s'] * len(a_cols))}) "
+                     "RETURNING id")
+    insert_event = f"INSERT INTO appeal_events ({', '.join(e_cols)}) VALUES ({', '.join(['%s'] * len(e_cols))})"
+    counter = ("INSERT INTO appeal_counters (city_id, day, last) VALUES (%s, 'baseline', 1) "
+               "ON CONFLICT (city_id, day) DO UPDATE SET last = appeal_counters.last + 1 RETURNING last")
+    a_values = dict(zip(appeal_cols, appeal))
+    e_values = dict(zip(event_cols, event))
+    jsonb = psycopg.types.json.Jsonb
+
+    def one(conn, n: int) -> None:
+        with conn.transaction():
+            last = conn.execute(counter, (a_values["city_id"],)).fetchone()[0]
+            values = {**a_values, "number": f"BL-{last:08d}", "external_id": f"baseline-{n}"}
+            row = [jsonb(values[c]) if isinstance(values[c], (dict, list)) else values[c] for c in a_cols]
+            appeal_id = conn.execute(insert_appeal, row).fetchone()[0]
+            ev = {**e_values, "appeal_id": appeal_id}
+            conn.execute(insert_event, [jsonb(ev[c]) if isinstance(ev[c], (dict, list)) else ev[c] for c in e_cols])
+            conn.execute("INSERT INTO outbox (job, args, created_at, done_at) VALUES (%s, %s, now(), now())",
+                         ("baseline", jsonb([appeal_id])))
+
+    counter_lock, next_n = threading.Lock(), iter(range(rows))
+
+    def loop() -> None:
+        with psycopg.connect(BENCH_DSN) as conn:
+            while True:
+                with counter_lock:
+                    n = next(next_n, None)
+                if n is None:
+                    return
+                one(conn, n)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=loop) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return rows / (time.perf_counter() - started)
+
+
+def dispatch_latencies(results: list[Result], timeout: float = 60) -> tuple[list[float], dict[str, int]]:
+    """Seconds from sending each accepted appeal to its dispatch event, and dispatch events per
+    appeal (waits until every accepted appeal is dispatched, or the timeout)."""
+    sent = {r.external_id: r.sent_at for r in results if r.status == 201}
+    query = ("SELECT a.external_id, count(e.id), min(extract(epoch FROM e.created_at)) FROM appeals a "
+             "LEFT JOIN appeal_events e ON e.appeal_id = a.id AND e.action = ANY(%s) "
+             "WHERE a.external_id = ANY(%s) GROUP BY a.external_id")
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
+        while True:
+            rows = conn.execute(query, (list(DISPATCH_ACTIONS), list(sent))).fetchall()
+            if all(count for _, count, _ in rows) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    counts = {external_id: count for external_id, count, _ in rows}
+    latencies = [float(at) - sent[external_id] for external_id, count, at in rows if count]
+    return latencies, counts
+
+
+def machine() -> str:
+    import os
+    import platform
+    import subprocess
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, commit {commit}, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before the run {load}")

@@ -1,0 +1,71 @@
+"""Intake benchmark: appeals accepted per second through gunicorn, PostgreSQL and Redis.
+
+    .venv/bin/python -m bench.intake [--seconds 15] [--concurrency 16]
+
+1. throughput: a closed loop of --concurrency clients posting appeals as fast as answered;
+   baseline: the same rows written straight through psycopg at the same concurrency; ratio.
+2. intake latency at a steady 100 appeals/s.
+3. intake-to-dispatched latency at a steady 50 appeals/s (sent → dispatch event committed).
+Targets (2-core machine): ≥ 500 accepted/s, intake p99 ≤ 100 ms at 100/s, dispatched p99 ≤ 1 s at 50/s.
+"""
+import argparse
+
+from bench import harness
+from bench.load import Load, percentile
+from bench.stack import free_port
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--dispatch-workers", type=int, default=2)
+    args = parser.parse_args()
+
+    port = free_port()
+    bench = harness.start([(port, args.web_workers, args.threads)], args.dispatch_workers)
+    try:
+        print(harness.machine())
+        print(f"stack: gunicorn {args.web_workers} workers x {args.threads} threads, "
+              f"{args.dispatch_workers} RQ workers, PostgreSQL 127.0.0.1:5432, private Redis")
+        Load(port, bench.token, threads=4, prefix="warm").run(total=200)
+
+        results = Load(port, bench.token, threads=args.concurrency, prefix="max").run(seconds=args.seconds)
+        rate = harness.throughput(results)
+        errors = len([r for r in results if r.status != 201])
+        ok = [r.latency for r in results if r.status == 201]
+        base = harness.baseline(len(ok), args.concurrency)
+        print(f"\n[1] throughput, {args.concurrency} concurrent clients, {args.seconds:.0f} s")
+        print(f"    accepted: {rate:.0f} appeals/s ({len(ok)} accepted, {errors} not 201)")
+        print(f"    {harness.latency_line('latency under saturation', ok)}")
+        print(f"    baseline (psycopg, same rows, same concurrency): {base:.0f} appeals/s")
+        print(f"    ratio app/baseline: {rate / base:.2f}   target ≥ 500/s: {verdict(rate >= 500)}")
+
+        steady = Load(port, bench.token, rate=100, threads=args.concurrency, prefix="r100").run(
+            total=int(100 * args.seconds))
+        latencies = [r.latency for r in steady if r.status == 201]
+        p99 = percentile(latencies, 0.99)
+        print(f"\n[2] steady 100 appeals/s for {args.seconds:.0f} s "
+              f"({len(latencies)} accepted, {len(steady) - len(latencies)} not 201)")
+        print(f"    {harness.latency_line('intake latency', latencies)}   target p99 ≤ 100 ms: "
+              f"{verdict(p99 <= 0.1)}")
+
+        harness.dispatch_latencies([r for r in results + steady if r.status == 201], timeout=120)
+        flow = Load(port, bench.token, rate=50, threads=8, prefix="r50").run(total=int(50 * args.seconds))
+        waits, counts = harness.dispatch_latencies(flow)
+        p99 = percentile(waits, 0.99)
+        print(f"\n[3] steady 50 appeals/s for {args.seconds:.0f} s, intake → dispatched")
+        print(f"    {harness.latency_line('intake-to-dispatched', waits)}   target p99 ≤ 1 s: {verdict(p99 <= 1)}")
+        print(f"    dispatched exactly once: {sum(1 for n in counts.values() if n == 1)}/{len(counts)}")
+    finally:
+        bench.close()
+
+
+if __name__ == "__main__":
+    main()
