@@ -1,0 +1,127 @@
+"""Admin pages for webhooks (管理员): partners, subscriptions and the delivery log, with
+enable/disable, secret rotation and re-delivery of dead letters. Creating partners and
+subscriptions (mapping JSON, event lists) is done through the admin API (docs/webhooks.md)."""
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Delivery, Partner, Role, Subscription
+from web.pages import page_blueprint
+from web.session import current_user, login_required
+from webhooks import delivery as deliveries
+from webhooks.config import setting
+from webhooks.signing import rotate
+
+blp = page_blueprint("web_webhooks", __name__, url_prefix="/admin/webhooks")
+STATES = {"pending": "待发送", "sending": "发送中", "delivered": "已送达", "dead": "死信"}
+RECENT = 100
+
+
+@blp.after_request
+def _no_store(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _city_id() -> int:
+    return current_user().city_id
+
+
+def _partner(slug: str) -> Partner:
+    partner = db.session.scalar(select(Partner).where(Partner.slug == slug, Partner.city_id == _city_id()))
+    if partner is None:
+        abort(404)
+    return partner
+
+
+def _subscription(subscription_id: int) -> Subscription:
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None or subscription.city_id != _city_id():
+        abort(404)
+    return subscription
+
+
+def _delivery(delivery_id: int) -> Delivery:
+    found = db.session.get(Delivery, delivery_id)
+    if found is None or found.subscription.city_id != _city_id():
+        abort(404)
+    return found
+
+
+@blp.get("")
+@login_required(Role.admin)
+def index():
+    state = request.args.get("state", "")
+    query = select(Delivery).join(Subscription).where(Subscription.city_id == _city_id())
+    if state in STATES:
+        query = query.where(Delivery.state == state)
+    return render_template(
+        "webhooks/index.html",
+        partners=db.session.scalars(select(Partner).where(Partner.city_id == _city_id()).order_by(Partner.id)).all(),
+        subscriptions=db.session.scalars(
+            select(Subscription).where(Subscription.city_id == _city_id()).order_by(Subscription.id)).all(),
+        deliveries=db.session.scalars(query.order_by(Delivery.id.desc()).limit(RECENT)).all(),
+        states=STATES, state=state,
+    )
+
+
+@blp.get("/deliveries/<int:delivery_id>")
+@login_required(Role.admin)
+def delivery_detail(delivery_id):
+    return render_template("webhooks/delivery.html", delivery=_delivery(delivery_id), states=STATES)
+
+
+@blp.post("/deliveries/<int:delivery_id>/redeliver")
+@login_required(Role.admin)
+def redeliver(delivery_id):
+    found = _delivery(delivery_id)
+    if found.state != "dead":
+        flash("只有死信可以重新推送", "error")
+    else:
+        deliveries.redeliver(found)
+        db.session.commit()
+        flash(f"推送 #{found.id} 已重新排队", "ok")
+    return redirect(url_for("web_webhooks.delivery_detail", delivery_id=delivery_id))
+
+
+@blp.post("/partners/<string:slug>/active")
+@login_required(Role.admin)
+def toggle_partner(slug):
+    partner = _partner(slug)
+    partner.active = not partner.active
+    db.session.commit()
+    flash(f"已{'启用' if partner.active else '停用'}合作平台「{partner.name}」", "ok")
+    return redirect(url_for("web_webhooks.index"))
+
+
+@blp.post("/subscriptions/<int:subscription_id>/active")
+@login_required(Role.admin)
+def toggle_subscription(subscription_id):
+    subscription = _subscription(subscription_id)
+    subscription.active = not subscription.active
+    db.session.commit()
+    flash(f"已{'启用' if subscription.active else '停用'}订阅 #{subscription.id}", "ok")
+    return redirect(url_for("web_webhooks.index"))
+
+
+def _rotated(holder, label: str):
+    secret = rotate(holder, timedelta(hours=setting("WEBHOOK_SECRET_OVERLAP_HOURS")))
+    db.session.commit()
+    # Shown in this response only: never in a flash message, which travels in the session cookie.
+    return render_template("webhooks/secret.html", label=label, secret=secret,
+                           valid_until=holder.previous_valid_until)
+
+
+@blp.post("/partners/<string:slug>/secret")
+@login_required(Role.admin)
+def rotate_partner(slug):
+    partner = _partner(slug)
+    return _rotated(partner, f"合作平台「{partner.name}」")
+
+
+@blp.post("/subscriptions/<int:subscription_id>/secret")
+@login_required(Role.admin)
+def rotate_subscription(subscription_id):
+    return _rotated(_subscription(subscription_id), f"订阅 #{subscription_id}")
