@@ -97,9 +97,10 @@ def _register_commands(app: Flask) -> None:
     from audit.cli import audit
     from demo.cli import demo
     from jobs.cli import jobs
+    from privacy.cli import privacy
     from sla.cli import sla
     from tables.cli import tables
     from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, sla, webhooks, tables):
+    for group in (users, jobs, demo, audit, privacy, sla, webhooks, tables):
         app.cli.add_command(group)
