@@ -1,6 +1,14 @@
-"""Parsing a city's division-of-labour table (任务分工表 / 任务分解表) into plain data.
+"""A city's division-of-labour table (任务分工表 / 任务分解表): parsed, stored, corrected.
 
-No database here: a later step persists what these functions return.
+The parser (parse, grid, tabcells, notes, office, register, units, text, model) uses no
+database. Persistence and what is built on it:
+    importer.import_table(city_name, path_or_parsed, city_code=None) -> ImportReport
+                    a new version of the city's table; see importer's docstring for re-import
+    queries.knowledge(city_id) -> StoredTable | None   the current version as plain data
+                    (units as UnitEntry, matters as ParsedMatter), read by the router
+    corrections     an admin's edits to units, aliases and leads, kept across re-imports
+    cli             flask tables import PATH --city NAME [--code XX]; flask tables show --city NAME [--json]
+    api             /api/v1/admin/units… and /api/v1/admin/matters… (admin; supervisors read)
 
 Entry points
     parse_file(path, known=None) -> ParsedTable      .txt/.tsv (UTF-8), .xlsx, .docx
@@ -43,9 +51,10 @@ first five kinds and named 市… (or 团市委).
 """
 from tables.model import ParsedMatter, ParsedTable, TableError, UnitEntry, UnplacedLine
 from tables.parse import SHAPES, parse_file, parse_text
+from tables.queries import StoredTable, knowledge
 from tables.register import build_register
 
 __all__ = [
-    "SHAPES", "ParsedMatter", "ParsedTable", "TableError", "UnitEntry", "UnplacedLine",
-    "build_register", "parse_file", "parse_text",
+    "SHAPES", "ParsedMatter", "ParsedTable", "StoredTable", "TableError", "UnitEntry", "UnplacedLine",
+    "build_register", "knowledge", "parse_file", "parse_text",
 ]
