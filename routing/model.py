@@ -22,7 +22,7 @@ W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
 CORRECTIONS_PER_CLF_WEIGHT = 50  # the classifier's weight grows by 1 for every 50 corrections
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.6
 W_NAMED = 9.0  # lexicon vote for a unit the appeal names
 MIN_CONTENT_CHARS = 4
 
