@@ -1,8 +1,11 @@
 """Security headers on every response: no framing, no MIME sniffing, same-origin resources only.
 
-Pages must not use inline scripts or styles: the CSP below would block them.
+Pages must not use inline scripts or styles: the CSP below would block them. Behind a reverse
+proxy, PROXY_HOPS (the number of proxies in front) makes the client address and scheme come from
+X-Forwarded-For/-Proto, so per-address rate limits count clients, not the proxy.
 """
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -24,3 +27,6 @@ def add_security_headers(response):
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

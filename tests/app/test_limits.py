@@ -55,3 +55,15 @@ def test_intake_answers_201_with_redis_down(world, app):
                  for _ in range(3)]
     # The in-memory fallback still counts, so the limit holds even without Redis.
     assert codes == [201, 201, 429]
+
+
+def test_behind_a_proxy_the_forwarded_address_is_limited(redis_conn):
+    proxied = create_app({"TESTING": True, "PUBLIC_RATE_LIMIT": "1/minute", "PROXY_HOPS": 1})
+    proxied.add_url_rule("/m/ping", "ping", lambda: "企业服务")
+    client = proxied.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.9"}
+    first = client.get("/m/ping", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.1"})
+    other = client.get("/m/ping", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.2"})
+    again = client.get("/m/ping", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.1"})
+    assert (first.status_code, other.status_code, again.status_code) == (200, 200, 429)
+    redis_conn.flushdb()
