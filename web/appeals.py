@@ -6,9 +6,16 @@ complainant data is shown through workflow.views.appeal_view (masked, or full an
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from sqlalchemy import select
+
 from accounts.access import get_visible_appeal
 from app.extensions import db
-from models import Appeal, Role, User
+from models import Appeal, Role, SupervisionOrder, User
+from sla.api import ExtensionRequestSchema
+from sla.deadlines import ExtensionError
+from sla.extensions import EXTENDABLE, request_extension
+from supervision import orders
+from supervision.api import TextSchema
 from workflow.api import NoteSchema, ReasonSchema, ReplySchema
 from workflow.transitions import TransitionError, check, perform
 from workflow.views import appeal_view
@@ -37,6 +44,12 @@ def allowed(appeal: Appeal, user: User, action: str) -> bool:
     return True
 
 
+def can_ask_extension(appeal: Appeal, user: User) -> bool:
+    clock = appeal.clock
+    return (user.role == Role.handler and appeal.lead_unit_id == user.unit_id and appeal.status in EXTENDABLE
+            and clock is not None and clock.open and not clock.pending and clock.extension_due is None)
+
+
 def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, errors: dict | None = None,
                   values: dict | None = None, status: int = 200):
     view = view or appeal_view(appeal, user, detail=True)
@@ -48,6 +61,9 @@ def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, error
         units=city_units(appeal.city_id) if can_assign else [],
         candidates=((appeal.routing or {}).get("candidates") or [])[:3] if view.get("routing") else [],
         can_disclose=view["complainant"]["masked"] and user.role in DISCLOSERS,
+        can_extend=can_ask_extension(appeal, user),
+        orders=[orders.order_view(o) | {"unit_id": o.unit_id} for o in db.session.scalars(
+            select(SupervisionOrder).where(SupervisionOrder.appeal_id == appeal.id).order_by(SupervisionOrder.id))],
     )
     db.session.commit()  # the view of full complainant data is logged
     return page, status
@@ -101,3 +117,54 @@ def disclose(number):
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
     view = appeal_view(appeal, user, detail=True, disclose_reason=reason)
     return render_detail(appeal, user, view=view)
+
+
+@blp.post("/<number>/extension")
+@login_required(Role.handler)
+def extension(number):
+    """延期申请: a new completion date and a reason, decided by the supervision office."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number, for_update=True)
+    values = {name: request.form.get(name, "").strip() for name in ("new_due", "reason")}
+    try:
+        data = ExtensionRequestSchema().load({k: v for k, v in values.items() if v})
+        request_extension(appeal, user, data["new_due"], data["reason"])
+    except ValidationError as error:
+        errors = {f"extension.{k}": v for k, v in flat_errors(error.messages).items()}
+        return _refused(appeal, user, errors, values)
+    except ExtensionError as error:
+        db.session.rollback()
+        return _refused(appeal, user, {"extension.new_due": [str(error)]}, values)
+    db.session.commit()
+    flash(f"{number} 已提交延期申请，待督查室审批", "ok")
+    return redirect(url_for("web_appeals.detail", number=number))
+
+
+def _refused(appeal, user, errors, values):
+    return render_detail(appeal, user, errors=errors, values={f"extension.{k}": v for k, v in values.items()},
+                         status=400)
+
+
+@blp.post("/<number>/orders/<int:order_id>/respond")
+@login_required(Role.handler)
+def respond_order(number, order_id):
+    """督办反馈 by the unit the order was issued to."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number)
+    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    if order is None or order.appeal_id != appeal.id:
+        return redirect(url_for("web_appeals.detail", number=number))
+    text = request.form.get("text", "").strip()
+    try:
+        TextSchema().load({"text": text} if text else {})
+        orders.respond(order, user, text)
+    except ValidationError as error:
+        errors = {f"order-{order_id}": flat_errors(error.messages)["text"]}
+        return render_detail(appeal, user, errors=errors, values={f"order-{order_id}": text}, status=400)
+    except orders.OrderError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("web_appeals.detail", number=number))
+    db.session.commit()
+    flash(f"督办单 {order_id} 已反馈", "ok")
+    return redirect(url_for("web_appeals.detail", number=number))

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import select
 
 from accounts.passwords import set_password
@@ -31,12 +32,17 @@ class Browser:
         self.client = client
 
     def get(self, url, **kwargs):
-        with self.app.app_context():
-            return self.client.get(url, **kwargs)
+        return self._request(self.client.get, url, **kwargs)
 
     def post(self, url, **kwargs):
+        return self._request(self.client.post, url, **kwargs)
+
+    def _request(self, method, url, **kwargs):
         with self.app.app_context():
-            return self.client.post(url, **kwargs)
+            response = method(url, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the request had its own session: read its changes afresh
+        return response
 
     def post_form(self, page_url: str, action: str, data: dict, **kwargs):
         token = csrf_from(self.get(page_url))

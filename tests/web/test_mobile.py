@@ -1,0 +1,87 @@
+"""Enterprise pages: submit without signing in, track by number and phone digits, rate at follow-up."""
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Appeal, FollowUp
+from tests.web.conftest import CALL
+
+FORM = {k: v for k, v in CALL.items() if k not in ("channel", "urgency")}
+
+
+def _submit(browser, **changes):
+    page = browser.get("/m/submit").get_data(as_text=True)
+    external_id = page.split('name="external_id" value="')[1].split('"')[0]
+    response = browser.post_form("/m/submit", "/m/submit", {**FORM, "city": "金昌", "external_id": external_id, **changes})
+    return response
+
+
+def test_enterprise_submits_and_gets_its_number(world, browser):
+    response = _submit(browser)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "提交成功" in page
+    appeal = db.session.scalar(select(Appeal))
+    assert appeal.number in page and appeal.channel == "miniprogram" and appeal.created_by_id is None
+
+
+def test_submit_shows_the_api_messages(world, browser):
+    response = _submit(browser, **{"complainant.phone": "123", "enterprise.name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "联系电话格式不正确" in page and "请填写企业名称" in page
+    assert db.session.scalar(select(Appeal)) is None
+
+
+def test_track_needs_the_right_last_four_digits(world, browser):
+    _submit(browser)
+    number = db.session.scalar(select(Appeal.number))
+    wrong = browser.post_form("/m/track", "/m/track", {"number": number, "last4": "0000"})
+    assert wrong.status_code == 400 and "不正确" in wrong.get_data(as_text=True)
+    right = browser.post_form("/m/track", "/m/track", {"number": number.lower(), "last4": "1234"})
+    page = right.get_data(as_text=True)
+    assert right.status_code == 200 and number in page and "已受理" in page
+    assert "张先生" not in page and "13812341234" not in page
+
+
+def test_tracking_a_number_is_refused_after_repeated_wrong_digits(world, browser):
+    _submit(browser)
+    number = db.session.scalar(select(Appeal.number))
+    for _ in range(5):
+        browser.post_form("/m/track", "/m/track", {"number": number, "last4": "0000"})
+    refused = browser.post_form("/m/track", "/m/track", {"number": number, "last4": "1234"})
+    assert refused.status_code == 400 and "错误次数过多" in refused.get_data(as_text=True)
+
+
+def _closed_appeal(world, browser):
+    from workflow.transitions import dispatch, perform, to_manual
+
+    _submit(browser)
+    appeal = db.session.scalar(select(Appeal))
+    handler, _ = world.user("handler", "市工信局")
+    to_manual(appeal, "待人工分拨")
+    dispatch(appeal, world.units["市工信局"], [], None)
+    for action, reason in (("accept", None), ("reply", "已协调解决"), ("close", None)):
+        perform(appeal, action, handler, reason=reason)
+    db.session.commit()
+    return appeal
+
+
+def test_enterprise_rates_a_closed_appeal_once(world, browser):
+    appeal = _closed_appeal(world, browser)
+    page = browser.post_form("/m/track", "/m/track", {"number": appeal.number, "last4": "1234"})
+    assert "回访评价" in page.get_data(as_text=True)
+    missing = browser.post_form("/m/track", "/m/rate", {"number": appeal.number, "last4": "1234"})
+    assert missing.status_code == 400 and "请选择满意程度" in missing.get_data(as_text=True)
+    done = browser.post_form("/m/track", "/m/rate", {"number": appeal.number, "last4": "1234", "solved": "yes",
+                                                     "rating": "satisfied", "note": "很及时"})
+    assert done.status_code == 200 and "感谢您的评价" in done.get_data(as_text=True)
+    assert "回访评价" not in done.get_data(as_text=True)
+    follow_up = db.session.scalar(select(FollowUp))
+    assert (follow_up.solved, follow_up.rating, follow_up.channel) == (True, "satisfied", "miniprogram")
+
+
+def test_rating_needs_the_phone_digits_too(world, browser):
+    appeal = _closed_appeal(world, browser)
+    response = browser.post_form("/m/track", "/m/rate", {"number": appeal.number, "last4": "9999", "solved": "no",
+                                                         "rating": "dissatisfied"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(FollowUp)) is None
