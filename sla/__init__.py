@@ -1,7 +1,7 @@
 """SLA: working-day calendar, time-limit rules per urgency, deadlines and status colours.
 
-Pure functions: rules, the city's calendar and the clock are passed in; nothing here reads
-the database or the wall clock.
+``calendar``, ``rules`` and ``deadlines`` are pure functions: rules, the city's calendar and the
+clock are passed in; they never read the database or the wall clock (``service`` does).
 
 Time convention: every datetime is naive China local time (北京时间, UTC+8). Aware datetimes
 given to any function are converted with ``to_local``; results are naive local time. Convert
@@ -33,11 +33,15 @@ Colours: red when past due and not done; yellow when 2/3 of the limit has elapse
 time for working-day limits, where holidays do not count) or, on limits of 3 working days or
 more, when at most 1 working day is left after today; green otherwise and when done.
 
-The CLI ``flask sla due`` is::
+With the database (docs/sla.md):
 
-    if urgency not in rules: raise click.BadParameter(...)
-    print(due(datetime.fromisoformat(start), rule_limit(rules[urgency], limit_name),
-              WorkCalendar(city_overrides)))
+- ``service``: versioned rule sets per city, the calendar from the database (loaded national
+  notices, city overrides), each appeal's clock (``start_clock`` at dispatch and reopen,
+  ``stop_clock`` at return and close, pending deadlines for unknown years) and
+  ``appeal_clock(appeal, now)``, the derived colour every page shows.
+- ``extensions``: the unit's request and the supervision office's decision.
+- ``notices``: loading a year's holiday notice, city overrides.
+- ``api`` and ``cli`` (``flask sla due``, ``flask sla calendar load``, ``flask sla scan``).
 """
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from .deadlines import Deadlines, ExtensionError, check_extension, colour, deadlines_for, due

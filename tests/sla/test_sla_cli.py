@@ -17,6 +17,7 @@ def run(app, world):
     ("normal", "2026-02-13T17:00", "completion", "2026-02-27 23:59:59"),  # Spring Festival 15-23 Feb, 14/28 work
     ("complex", "2025-01-24T09:00", "completion", "2025-02-20 23:59:59"),  # 2025 Spring Festival, 26 Jan/8 Feb work
     ("urgent", "2026-10-01T08:00", "accept", "2026-10-01 09:00:00"),
+    ("emergency", "2025-01-28T22:00", "completion", "2025-01-29 22:00:00"),  # hours run through 春节
     ("consult", "2025-09-30T12:00", "completion", "2025-10-10 23:59:59"),  # 1-8 Oct off, 11 Oct works
 ])
 def test_due_prints_the_deadline(run, urgency, start, limit, printed):
