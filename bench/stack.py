@@ -158,8 +158,9 @@ class Apps:
         self.processes: list[subprocess.Popen] = []
 
     def flask(self, *args: str) -> str:
-        result = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=self.env, check=True,
-                                capture_output=True, text=True)
+        result = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
     def spawn(self, name: str, *command: str) -> subprocess.Popen:

@@ -3,6 +3,7 @@
 Nothing here touches the machine's shared PostgreSQL or Redis: the services are started on free
 ports in a temp dir and torn down afterwards.
 """
+import re
 import time
 from dataclasses import dataclass
 
@@ -90,3 +91,10 @@ def assert_exactly_once(stack: Stack, ids: set[str]) -> None:
     doubled = [i for i, n in counts.items() if n > 1]
     assert not undispatched, f"{len(undispatched)} appeal(s) never dispatched\n{stack.apps.logs()[-4000:]}"
     assert not doubled, f"dispatched more than once: {doubled[:5]}"
+
+
+def assert_no_complainant_in_logs(stack: Stack) -> None:
+    """The load generator's complainant (张先生, 138xxxxxxxx) appears in no process's log."""
+    logs = stack.apps.logs()
+    assert "张先生" not in logs
+    assert not re.search(r"138\d{8}", logs)

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from bench.stack import kill_group
-from tests.chaos.conftest import accepted, assert_exactly_once
+from tests.chaos.conftest import accepted, assert_exactly_once, assert_no_complainant_in_logs
 
 pytestmark = [pytest.mark.chaos, pytest.mark.pg_only, pytest.mark.timeout(150)]
 RATE = 20  # appeals per second
@@ -30,6 +30,7 @@ def test_redis_down_for_ten_seconds(stack):
     assert {r.status for r in results} == {201}, {r.status for r in results}
     assert len(results) >= 15 * RATE
     assert_exactly_once(stack, accepted(results))
+    assert_no_complainant_in_logs(stack)
 
 
 def test_worker_killed_mid_job(stack):
@@ -68,8 +69,7 @@ def test_postgres_restart(stack):
     assert all(r.retry_after and "数据库暂时不可用" in r.message for r in refused)
     assert len([r for r in results if r.status == 201]) > RATE * 8
     # The client retries what was refused: each is then stored, once (200 if it had been committed).
-    retry = stack.load(None, "pg")
-    retried = [retry._post(__import__("http.client").client.HTTPConnection("127.0.0.1", stack.port),
-                           r.external_id, int(r.external_id.split("-")[1])) for r in refused]
+    retried = stack.load(None, "pg").resend([r.external_id for r in refused])
     assert {r.status for r in retried} <= {200, 201}
     assert_exactly_once(stack, accepted(results) | accepted(retried))
+    assert_no_complainant_in_logs(stack)
