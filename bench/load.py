@@ -70,6 +70,14 @@ class Load:
     def run(self, total: int | None = None, seconds: float = 120) -> list[Result]:
         return self.start(total, seconds).wait()
 
+    def resend(self, external_ids: list[str]) -> list[Result]:
+        """Post again, one by one, the appeals with these ids (a client retrying after 503)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            return [self._post(conn, external_id, int(external_id.rsplit("-", 1)[1])) for external_id in external_ids]
+        finally:
+            conn.close()
+
     def _loop(self) -> None:
         conn = None
         while not self._stop.is_set():
