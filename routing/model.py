@@ -22,7 +22,10 @@ W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
 CORRECTIONS_PER_CLF_WEIGHT = 50  # the classifier's weight grows by 1 for every 50 corrections
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.4
+# Confidence = top probability × agreement factor, by how many of the three scorers (classifier,
+# retrieval, lexicon) rank the chosen unit first: a choice only one scorer supports is often wrong.
+AGREEMENT = (0.3, 0.5, 1.0, 1.0)
 W_NAMED = 9.0  # lexicon vote for a unit the appeal names
 MIN_CONTENT_CHARS = 4
 
@@ -36,6 +39,7 @@ class Decision:
     reason: str  # auto | below_threshold | no_content | not_routable
     explanation: dict = field(default_factory=dict)  # {"matter": table text, "words": [...]}
     urgency: str = "normal"
+    confidence: float = 0.0  # what the threshold is compared with (see AGREEMENT)
     duplicate_of: str | None = None  # id of a likely duplicate open appeal of the same enterprise
 
 
@@ -76,7 +80,10 @@ class CityModel:
             if any(f in text for f in forms):
                 lexicon[self.index[u]] += W_NAMED
         fused = self.w_clf * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
-        return fused, {"rows": best_row, "hits": hits, "x": x}
+        top = int(np.argmax(fused))
+        votes = sum(int(np.argmax(s)) == top for s in (clf, retrieval, lexicon) if s.max() > s.min())
+        votes = min(votes, 1) if lexicon.max() <= 0 else votes  # no expression or unit name recognised
+        return fused, {"rows": best_row, "hits": hits, "x": x, "votes": votes}
 
     def phrase_hits(self, text: str) -> list[str]:
         """Vocabulary phrases in the text: two-character ones only as whole words (安排水电 has no 排水),
@@ -108,9 +115,11 @@ class CityModel:
             return Decision(None, [], candidates, True, "not_routable", self._explain(MANUAL, ev), urgency)
         row = ev["rows"].get(top)
         assisting = [u for u in (row.others if row else ()) if u in self.forms][:3]
-        manual = float(p[order[0]]) < self.threshold
+        confidence = float(p[order[0]]) * AGREEMENT[min(ev["votes"], 3)]
+        manual = confidence < self.threshold
         return Decision(None if manual else top, [] if manual else assisting, candidates, manual,
-                        "below_threshold" if manual else "auto", self._explain(top, ev), urgency)
+                        "below_threshold" if manual else "auto", self._explain(top, ev), urgency,
+                        round(confidence, 4))
 
     def _explain(self, label: str, ev: dict) -> dict:
         row = ev["rows"].get(label)
