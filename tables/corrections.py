@@ -83,7 +83,7 @@ def correct_leads(matter: Matter, names: list[str], user: User) -> LeadCorrectio
         raise CorrectionError(400, "提交的数据有误，请按提示修改", {"lead_units": errors})
     rows = sorted(matter.units, key=lambda r: r.position)
     others = [r.unit for r in rows if r.role != "placeholder" and r.unit not in leads]
-    placeholders = [r.unit for r in rows if r.role == "placeholder"]
+    placeholders = [r.unit for r in rows if r.role == "placeholder" and r.unit not in leads]
     by_unit = {r.unit_id: r for r in rows}
     order = [(u, "lead") for u in leads] + [(u, "assisting") for u in others] + [(u, "placeholder") for u in placeholders]
     for position, (unit, role) in enumerate(order):

@@ -130,3 +130,12 @@ def test_matters_of_another_city_are_not_found(client, imported):
     _, admin = other.user("admin")
     assert client.patch(f"{URL}/matters/{matter_id}", json={"lead_units": ["市税务局"]},
                         headers=admin).status_code == 404
+
+
+def test_a_placeholder_an_admin_reclassified_may_lead(client, imported):
+    _, admin = imported.user("admin")
+    county = unit_id(imported, "各县区")
+    assert client.patch(f"{URL}/units/{county}", json={"kind": "department"}, headers=admin).status_code == 200
+    fourth = matters(client, admin)["matters"][3]
+    changed = client.patch(f"{URL}/matters/{fourth['id']}", json={"lead_units": ["各县区"]}, headers=admin).get_json()
+    assert (changed["lead_units"], changed["placeholders"], changed["lead_is_default"]) == (["各县区"], [], False)
