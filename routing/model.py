@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from routing.conduct import accused_units, mention_forms
@@ -50,7 +51,9 @@ class CityModel:
         self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
         self.w_clf = W_CLF * (1 + n_corrections / CORRECTIONS_PER_CLF_WEIGHT)
         self.rows, self.phrases, self.threshold = rows, phrases, threshold
-        self.row_matrix = featurizer.transform([r.text for r in rows]) if rows else None
+        # retrieval has its own character 2–3-gram space: single characters only add noise there
+        self.row_vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
+        self.row_matrix = self.row_vec.fit_transform([r.text for r in rows]) if rows else None
         self.index = {u: i for i, u in enumerate(labels)}
         self.forms = {u: mention_forms(u, broad=True) for u in labels if u != MANUAL}
         self.names = {u: mention_forms(u) for u in labels if u != MANUAL}
@@ -66,7 +69,7 @@ class CityModel:
         clf[[self.index[c] for c in self.clf.classes_]] = self.clf.decision_function(x)[0]
         retrieval, best_row = np.zeros(len(self.labels)), {}
         if self.row_matrix is not None:
-            sims = (self.row_matrix @ x.T).toarray().ravel()
+            sims = (self.row_matrix @ self.row_vec.transform([text]).T).toarray().ravel()
             for i, r in enumerate(self.rows):
                 s = sims[i] * r.weight
                 j = self.index[r.lead]
