@@ -29,8 +29,8 @@ EVENT_TYPES = {
 }
 ALL_EVENT_TYPES = sorted(set(EVENT_TYPES.values()))
 # Event details safe for every subscriber; anything else in an event's data stays inside.
-SHARED_DATA = ("lead_unit", "assisting_units", "returned_by_unit", "solved", "rating", "satisfaction",
-               "kind", "level", "due", "deadline", "colour")
+SHARED_DATA = ("lead_unit", "assisting_units", "returned_by_unit", "unit", "completion_due", "solved", "rating",
+               "kind", "order")
 FIRST_ATTEMPT_JOB = "webhooks.delivery.enqueue_first"
 
 

@@ -6,7 +6,7 @@ public records); every user sees the appeals their role may see. See docs/open31
 """
 from datetime import timedelta
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -197,8 +197,8 @@ def _given(**values) -> dict:
 @blp.response(201, CreatedOutSchema(many=True))
 def create_request(args):
     """提交诉求（application/x-www-form-urlencoded，需 api_key）"""
-    g.user = _user(SUBMIT_ROLES)
-    city = _city(args, g.user)
+    user = _user(SUBMIT_ROLES)
+    city = _city(args, user)
     if args["service_code"] not in URGENCY_LABELS:
         abort(400, message="没有该服务", errors={"service_code": [f"没有服务「{args['service_code']}」"]})
     text = args["description"] or ""
@@ -211,7 +211,7 @@ def create_request(args):
         "complainant": _given(name=name, phone=args["phone"]),
     }
     try:
-        appeal, _ = service.submit(AppealInSchema().load(submission), g.user)
+        appeal, _ = service.submit(AppealInSchema().load(submission), user)
     except ValidationError as error:
         abort(400, message="提交的数据有误", errors=error.messages)
     notice = f"已受理，受理编号 {appeal.number}"

@@ -7,6 +7,7 @@ from app.extensions import db
 from models import Delivery, DeliveryAttempt, OutboxMessage
 from tests.webhooks.receivers import Receiver, dispatched, make_partner, run_jobs, submitted, subscribe
 from webhooks.delivery import attempt, backoff
+from webhooks.signing import verify
 from workflow.transitions import perform
 
 
@@ -58,6 +59,7 @@ def test_dispatch_creates_one_delivery_per_matching_subscription(world, database
     payload = next(d.payload for d in found if d.subscription_id == own.id)
     assert payload["appeal"]["number"] == appeal.number and payload["appeal"]["lead_unit"] == "市工信局"
     assert payload["appeal"]["external_id"] == "T-9"  # the partner's own id
+    assert payload["appeal"]["deadline"]["colour"] == "green" and payload["appeal"]["deadline"]["completion_due"]
     assert "external_id" not in next(d.payload for d in found if d.subscription_id == lead.id)["appeal"]
 
 
@@ -234,3 +236,45 @@ def test_sweep_requeues_lost_and_stuck_deliveries_only(world, database):
     webhook_queue().empty()
     assert sweep() == 2
     assert sorted(job.args[0] for job in webhook_queue().jobs) == sorted([lost.id, stuck.id])
+
+
+@pytest.mark.parametrize("action, data, event_type, shared", [
+    ("sla_yellow", {"completion_due": "2026-11-30T15:59:59+00:00", "unit": "市工信局"}, "appeal.yellow",
+     {"completion_due": "2026-11-30T15:59:59+00:00", "unit": "市工信局"}),
+    ("sla_red", {"completion_due": "2026-11-30T15:59:59+00:00", "unit": "市工信局"}, "appeal.red",
+     {"completion_due": "2026-11-30T15:59:59+00:00", "unit": "市工信局"}),
+    ("follow_up", {"solved": False, "rating": "dissatisfied", "channel": "phone", "note": "张先生说没人联系"},
+     "appeal.followed_up", {"solved": False, "rating": "dissatisfied"}),
+    ("supervision_open", {"order": 7, "kind": "overdue", "unit": "市工信局"}, "supervision.opened",
+     {"order": 7, "kind": "overdue", "unit": "市工信局"}),
+])
+def test_sla_follow_up_and_supervision_events_map_to_their_types(world, database, action, data, event_type,
+                                                                  shared):
+    from workflow.events import record
+
+    subscribe(world, "http://127.0.0.1:9/all", *sorted({"appeal.dispatched", event_type}), unit="市工信局")
+    appeal = dispatched(world)
+    record(appeal, action, None, from_status=appeal.status, reason="张先生的原话", data=data)
+    db.session.commit()
+    [delivery] = deliveries(event_type=event_type)
+    assert delivery.payload["event"]["action"] == action and delivery.payload["event"]["data"] == shared
+    assert "张先生" not in json.dumps(delivery.payload, ensure_ascii=False)
+
+
+def test_during_a_rotation_overlap_both_secrets_verify_the_delivery(world, database, fast, receiver):
+    from datetime import timedelta
+
+    from webhooks.signing import parse_header, rotate
+
+    hook = receiver()
+    subscription = subscribe(world, hook.url, "appeal.dispatched", unit="市工信局")
+    old = subscription.secret
+    new = rotate(subscription, timedelta(hours=1))
+    db.session.commit()
+    dispatched(world)
+    run_jobs(lambda: deliveries()[0].state == "delivered")
+    [request] = hook.requests
+    headers, body = request["headers"], request["body"]
+    assert len(parse_header(headers["X-Webhook-Signature"])) == 2
+    for secret in (old, new):
+        assert verify(headers["X-Webhook-Signature"], [secret], headers["X-Webhook-Timestamp"], body)
