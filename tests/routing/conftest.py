@@ -2,7 +2,7 @@
 import pytest
 
 from routing.model import train
-from routing_cities import city_a, city_b
+from tests.routing.routing_cities import city_a, city_b
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 import pickle
 
 from routing.model import MANUAL, train
-from routing_cities import city_a
+from tests.routing.routing_cities import city_a
 
 
 def test_routes_enterprise_language_to_table_unit(model_a):

@@ -3,7 +3,7 @@ from dataclasses import replace
 from routing.knowledge import Correction
 from routing.model import train
 from routing.retrain import retrain
-from routing_cities import city_a
+from tests.routing.routing_cities import city_a
 
 
 def test_retrain_learns_from_corrections_and_compares_with_current():
