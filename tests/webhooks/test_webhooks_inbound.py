@@ -139,3 +139,14 @@ def test_previous_secret_is_valid_during_the_overlap_only(client, world, databas
     partner.previous_valid_until = utcnow() - timedelta(seconds=1)
     database.session.commit()
     assert post(client, partner, ticket(id="C"), secret=old).status_code == 401
+
+
+def test_without_redis_replays_cannot_be_checked_so_the_push_waits(client, world, database, monkeypatch):
+    from redis import Redis
+
+    partner = make_partner(world)
+    dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    monkeypatch.setattr("webhooks.inbound.redis_connection", lambda: dead)
+    response = post(client, partner)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert database.session.query(Appeal).count() == 0

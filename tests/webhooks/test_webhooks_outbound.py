@@ -278,3 +278,15 @@ def test_during_a_rotation_overlap_both_secrets_verify_the_delivery(world, datab
     assert len(parse_header(headers["X-Webhook-Signature"])) == 2
     for secret in (old, new):
         assert verify(headers["X-Webhook-Signature"], [secret], headers["X-Webhook-Timestamp"], body)
+
+
+def test_the_routers_dispatch_is_announced_like_a_dispatchers(world, database):
+    from workflow.transitions import dispatch, to_manual
+
+    subscribe(world, "http://127.0.0.1:9/lead", "appeal.dispatched", unit="市人社局")
+    appeal = submitted(world)
+    to_manual(appeal, "测试")
+    dispatch(appeal, world.units["市人社局"], [], None, action="route")
+    db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.event_type == "appeal.dispatched" and delivery.payload["event"]["action"] == "route"
