@@ -41,6 +41,18 @@ def find_existing(channel: str, external_id: str | None) -> Appeal | None:
     )
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what was just written: the 201 answer is built from it, which saves
+    reloading the appeal, its city and the user (found by the intake benchmark: 4 of 16 queries)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
     """Store a validated submission; returns (appeal, created). A repeated (channel, external_id)
     returns the first appeal, also when two submissions race (the unique constraint decides)."""
@@ -63,13 +75,14 @@ def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
         text=data["text"],
         urgency=data["urgency"],
         created_by_id=user.id if user else None,
+        assisting_units=[],
     )
     db.session.add(appeal)
     try:
         db.session.flush()
         record(appeal, "receive", user, from_status=None, data={"channel": appeal.channel})
         outbox.add(DISPATCH_JOB, appeal.id)
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = find_existing(data["channel"], data.get("external_id"))
