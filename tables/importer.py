@@ -87,6 +87,7 @@ def import_table(city_name: str, source: str | Path | ParsedTable, city_code: st
     if city is not None and not _has_table(city):
         _canonicalise_hand_made(city)
     parsed = source if isinstance(source, ParsedTable) else parse_file(source, _known(city))
+    _check_lengths(parsed)
     code = _code(city, city_name, city_code)
     if city is None:
         city = City(name=city_name, code=code)
@@ -128,6 +129,19 @@ def _code(city: City | None, name: str, given: str | None) -> str:
     if other:
         raise CityError(f"受理编号前缀 {code} 已被「{other}」使用，请用 --code 另选")
     return code
+
+
+def _check_lengths(parsed: ParsedTable) -> None:
+    """Refuse, with the line, text longer than its column rather than fail in the database."""
+    for m in parsed.matters:
+        for text, limit, label in ((m.deadline, 255, "完成时限"), (m.part, 64, "附件名称"), (m.number, 16, "序号")):
+            if len(text) > limit:
+                raise TableError(f"{label}超过{limit}个字，无法保存：“{text[:20]}…”", m.lines[0])
+    for unit in parsed.units:
+        for name in (unit.name, *unit.aliases):
+            if len(name) > 128:
+                raise TableError(f"单位名称超过128个字，可能是表格未能正确拆分：“{name[:20]}…”",
+                                 _first_line(parsed, unit.name))
 
 
 def _has_table(city: City) -> bool:

@@ -132,3 +132,10 @@ def test_a_failed_import_leaves_nothing_behind(imported, table_file, app):
     assert unit(imported, "市审计局") is None
     assert db.session.scalar(select(UnitAlias.unit_id).where(UnitAlias.alias == "审计局")) == unit(imported, "市统计局").id
     assert db.session.scalar(select(LeadCorrection.id)) is None
+
+
+def test_text_too_long_for_its_column_is_refused_with_its_line(world, table_file):
+    long_name = "市" + "很" * 130 + "局"
+    with pytest.raises(TableError) as caught:
+        import_table("金昌", table_file(V1 + f"5.第五项措施。内容五。({long_name}负责)\n"))
+    assert caught.value.line == 5 and caught.value.message_zh.startswith("单位名称超过128个字")
