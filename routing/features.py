@@ -14,6 +14,7 @@ class Featurizer:
     def __init__(self, words: list[str]):
         self.words = words
         self._tok = None
+        self._names = None
         self.char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         self.word = TfidfVectorizer(analyzer=self.tokens, sublinear_tf=True, min_df=1)
 
@@ -24,7 +25,7 @@ class Featurizer:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_tok"] = None
+        state["_tok"] = state["_names"] = None
         return state
 
     def fit(self, texts: list[str]) -> "Featurizer":
@@ -40,4 +41,6 @@ class Featurizer:
         return sparse.diags(1.0 / norms) @ x
 
     def names(self) -> np.ndarray:
-        return np.concatenate([self.char.get_feature_names_out(), self.word.get_feature_names_out()])
+        if self._names is None:
+            self._names = np.concatenate([self.char.get_feature_names_out(), self.word.get_feature_names_out()])
+        return self._names

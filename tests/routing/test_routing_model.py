@@ -72,3 +72,15 @@ def test_duplicate_flag_on_predict(model_a):
     open_appeals = [OpenAppeal("A1", "出口退税款申请了三个月还没到账，请帮忙催一下", uscc="91620300MA00000001")]
     d = model_a.predict("出口退税申请三个月了还没到账", uscc="91620300ma00000001", open_appeals=open_appeals)
     assert d.duplicate_of == "A1"
+
+
+def test_confidence_never_exceeds_the_top_probability(model_a):
+    for text in ("出口退税款申请了三个月还没到账", "我们想问问这个事情到底归谁管", "银行抽贷"):
+        d = model_a.predict(text)
+        assert 0.0 <= d.confidence <= d.candidates[0][1] + 1e-9
+
+
+def test_text_without_any_known_expression_is_less_confident(model_a):
+    known = model_a.predict("出口退税款申请了三个月还没到账")
+    vague = model_a.predict("我们公司的事情一直没有人给个说法，到底怎么弄")
+    assert vague.confidence < known.confidence
