@@ -9,11 +9,12 @@ SERIES = (("response_rate", "响应率", "response"), ("resolution_rate", "解�
           ("satisfaction_rate", "满意率", "satisfied"), ("on_time_rate", "按时办结率", "ontime"))
 
 
-def grouped_bars(rows: list[dict], label_key: str, title: str, series=SERIES) -> Markup:
-    """One group of bars (0–100%) per row, one bar per series; None is drawn as no bar."""
+def grouped_bars(rows: list[dict], label_key: str, title: str, series=SERIES, min_groups: int = 8) -> Markup:
+    """One group of bars (0–100%) per row, one bar per series; None is drawn as no bar. The
+    drawing is at least `min_groups` wide, so a single unit does not fill the page."""
     bar, gap, left, top, height = 9, 14, 36, 12, 160
     group = bar * len(series) + gap
-    width = left + max(len(rows), 1) * group + 10
+    width = left + max(len(rows), min_groups) * group + 10
     parts = [f'<svg class="chart" viewBox="0 0 {width} {top + height + 70}" role="img" '
              f'aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>']
     for tick in (0, 25, 50, 75, 100):
