@@ -1,12 +1,15 @@
 import json
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+import requests
 
+from app.extensions import db
 from models import Appeal
 from models.base import utcnow
-from tests.webhooks.receivers import make_partner
+from tests.webhooks.receivers import make_partner, serve
 from webhooks.signing import rotate, sign
 
 TICKET = {"ticket": {"id": "T-1001", "company": {"name": "金昌某某材料有限公司", "credit_code": "91620300MA71K2Q8LL"},
@@ -150,3 +153,31 @@ def test_without_redis_replays_cannot_be_checked_so_the_push_waits(client, world
     response = post(client, partner)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert database.session.query(Appeal).count() == 0
+
+
+@pytest.mark.pg_only
+def test_concurrent_pushes_of_one_partner_id_store_one_appeal(app, live_world):
+    partner = make_partner(live_world)
+    slug, secret = partner.slug, partner.secret
+    db.session.remove()
+    answers = []
+    barrier = threading.Barrier(6)
+
+    def push(i):
+        body = json.dumps(ticket(content=f"同一件诉求的第{i}次推送，内容略有不同。"), ensure_ascii=False).encode()
+        now = int(time.time())
+        barrier.wait()
+        answers.append(requests.post(f"{base}/webhooks/{slug}/appeals", data=body, timeout=10, headers={
+            "Content-Type": "application/json", "X-Webhook-Timestamp": str(now),
+            "X-Webhook-Signature": "sha256=" + sign(secret, now, body)}))
+
+    with serve(app) as base:
+        threads = [threading.Thread(target=push, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()["number"] for a in answers}) == 1
+    assert db.session.query(Appeal).count() == 1
+    db.session.remove()

@@ -290,3 +290,15 @@ def test_the_routers_dispatch_is_announced_like_a_dispatchers(world, database):
     db.session.commit()
     [delivery] = deliveries()
     assert delivery.event_type == "appeal.dispatched" and delivery.payload["event"]["action"] == "route"
+
+
+def test_a_disabled_subscription_sends_nothing_more(world, database, fast, receiver):
+    hook = receiver()
+    subscription = subscribe(world, hook.url, "appeal.dispatched", unit="市工信局")
+    dispatched(world)
+    subscription.active = False
+    db.session.commit()
+    run_jobs(lambda: deliveries()[0].state == "dead")
+    assert hook.requests == [] and deliveries()[0].attempt_log[0].error == "订阅已停用，未发送"
+    dispatched(world)
+    assert len(deliveries()) == 1  # no new deliveries for an inactive subscription
