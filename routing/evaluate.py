@@ -17,19 +17,23 @@ def predict_records(model, records: list[dict]) -> list[dict]:
     return [prediction_record(r.get("id"), model.predict(r["text"], r.get("enterprise"))) for r in records]
 
 
-def evaluate(records: list[dict], predictions: list[dict]) -> dict:
+def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str] | None = None) -> dict:
     """records: `gold_lead` (or 人工分拨), `acceptable`, `urgency`; predictions: prediction_record()s.
 
     top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the appeal
     went to manual dispatch). accuracy: the final decision is right (lead is the gold or an acceptable
     unit; or manual when the gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
     lead is acceptable. emergencies_missed: gold emergencies classed normal or consult.
+    names: other spellings of unit names → the model's names (`KnowledgeBase.canonical()`), so that
+    labels written as 市发改委 match 市发展改革委.
     """
+    names = names or {}
     n = len(records)
     top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = 0
     gold_labels, final_labels = [], []
     for r, p in zip(records, predictions):
-        gold, ok = r["gold_lead"], {r["gold_lead"], *r.get("acceptable", [])}
+        gold = names.get(r["gold_lead"], r["gold_lead"])
+        ok = {gold, *(names.get(a, a) for a in r.get("acceptable", []))}
         units = [c["unit"] for c in p["candidates"]]
         final = MANUAL if p["manual"] else p["lead"]
         if gold == MANUAL:

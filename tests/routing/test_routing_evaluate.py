@@ -34,3 +34,10 @@ def test_threshold_reaches_target_precision_on_labelled_data():
     t = choose_threshold(conf, ok, default=0.5, target=0.95)
     assert t == 0.6
     assert choose_threshold(conf[:5], ok[:5], default=0.42) == 0.42  # too few labels: default
+
+
+def test_gold_labels_in_other_spellings_are_mapped_to_unit_names():
+    records = [{"gold_lead": "市发改委", "acceptable": [], "urgency": "normal"}]
+    preds = [pred("市发展改革委", [("市发展改革委", .9)])]
+    assert evaluate(records, preds)["top1"] == 0.0
+    assert evaluate(records, preds, names={"市发改委": "市发展改革委"})["top1"] == 1.0
