@@ -128,6 +128,27 @@ def dispatch_latencies(results: list[Result], timeout: float = 60) -> tuple[list
     return latencies, counts
 
 
+def cpu_by_role(apps: Apps) -> dict[str, float]:
+    """CPU seconds used so far by the web processes, the RQ workers and PostgreSQL's backends."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {p.pid: ("web" if "gunicorn" in p.args[0] else "workers") for p in apps.processes}
+    spent = {"web": 0.0, "workers": 0.0, "PostgreSQL": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                comm, fields = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = fields.split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        role = groups.get(int(fields[2])) or ("PostgreSQL" if comm.endswith("(postgres") else None)
+        if role:
+            spent[role] += seconds
+    return spent
+
+
 def machine() -> str:
     import os
     import platform
