@@ -1,6 +1,7 @@
 import pickle
 
 from routing.model import MANUAL, train
+from routing.urgency import URGENCIES
 from tests.routing.routing_cities import city_a
 
 
@@ -15,7 +16,7 @@ def test_decision_fields(model_a):
     assert len(d.candidates) <= 3 and abs(sum(p for _, p in d.candidates)) <= 1.0001
     assert [p for _, p in d.candidates] == sorted((p for _, p in d.candidates), reverse=True)
     assert d.explanation["matter"] and d.explanation["words"]
-    assert d.urgency in ("emergency", "urgent", "normal", "consult")
+    assert d.urgency in URGENCIES
     assert d.manual == (d.lead is None)
 
 
