@@ -45,7 +45,7 @@ def table_rows(kb: KnowledgeBase, units: set[str]) -> list[Row]:
             others = tuple(u for u in people if u != lead)
             rows.append(Row(normalize(m.text), lead, w, m.text, others))
             for sentence in re.split(r"[。；;！？]", m.text):
-                if len(sentence) >= 12:
+                if len(sentence) >= 6:
                     rows.append(Row(normalize(sentence), lead, w, m.text, others))
         for u in m.assisting:
             if u in units:
