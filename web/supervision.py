@@ -154,7 +154,7 @@ def dashboard():
     return render_template(
         "supervision/dashboard.html", month=month, figures=figures, trend=trend,
         unit_chart=grouped_bars(figures["units"], "unit", f"{month} 各单位四项指标"),
-        trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月全市四项指标"))
+        trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月全市四项指标", min_groups=TREND_MONTHS))
 
 
 @blp.get("/bulletin")
