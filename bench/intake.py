@@ -15,9 +15,10 @@ from bench.load import Load, percentile
 from bench.stack import free_port
 
 
-def verdict(ok: bool, rate: float = 0, target_rate: float = 0) -> str:
-    if rate < target_rate:
-        return f"n/a (the target applies at {target_rate:.0f}/s)"
+def verdict(ok: bool, achieved: float = 0, target_rate: float = 0) -> str:
+    """A latency target only counts when the stack actually carried the target rate."""
+    if achieved < 0.95 * target_rate:
+        return f"MISSED (only {achieved:.0f}/s of the {target_rate:.0f}/s carried)"
     return "met" if ok else "MISSED"
 
 
@@ -64,7 +65,7 @@ def main() -> None:
               f"({len(latencies)} accepted, {len(steady) - len(latencies)} not 201, "
               f"{harness.throughput(steady):.0f}/s achieved)")
         print(f"    {harness.latency_line('intake latency', latencies)}   target p99 ≤ 100 ms: "
-              f"{verdict(p99 <= 0.1, args.intake_rate, 100)}")
+              f"{verdict(p99 <= 0.1, min(args.intake_rate, harness.throughput(steady)), 100)}")
 
         harness.dispatch_latencies([r for r in steady if r.status == 201], timeout=120)
         flow = Load(port, bench.token, rate=args.dispatch_rate, threads=8, prefix="flow").run(
@@ -74,7 +75,7 @@ def main() -> None:
         print(f"\n[3] steady {args.dispatch_rate:.0f} appeals/s for {args.seconds:.0f} s, intake → dispatched "
               f"({harness.throughput(flow):.0f}/s achieved)")
         print(f"    {harness.latency_line('intake-to-dispatched', waits)}   target p99 ≤ 1 s: "
-              f"{verdict(p99 <= 1, args.dispatch_rate, 50)}")
+              f"{verdict(p99 <= 1, min(args.dispatch_rate, harness.throughput(flow)), 50)}")
         print(f"    dispatched exactly once: {sum(1 for n in counts.values() if n == 1)}/{len(counts)}")
     finally:
         bench.close()
