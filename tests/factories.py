@@ -1,4 +1,5 @@
 """Small builders for cities, units and users, exposed as fixtures."""
+import copy
 import itertools
 
 import pytest
@@ -21,7 +22,7 @@ VALID_APPEAL = {
 
 
 def appeal_body(**changes) -> dict:
-    body = {**VALID_APPEAL, "external_id": f"call-{next(_counter)}"}
+    body = {**copy.deepcopy(VALID_APPEAL), "external_id": f"call-{next(_counter)}"}
     body.update(changes)
     return body
 
