@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from intake.service import submit
 from jobs.connection import redis_connection
-from models import Appeal, AppealEvent, City, Status
+from models import Appeal, City, Status
 from privacy.lookup import normalise_phone
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal

@@ -3,7 +3,7 @@ import re
 import secrets
 
 from flask import jsonify, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from accounts.access import get_visible_appeal, visible_appeals
 from app.extensions import db

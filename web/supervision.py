@@ -69,13 +69,15 @@ def lists():
 @blp.post("/orders")
 @login_required(*OFFICE)
 def issue():
-    values = {"appeal": request.form.get("appeal", "").strip().upper(), "reason": request.form.get("reason", "").strip()}
+    values = {"appeal": request.form.get("appeal", "").strip().upper(),
+              "reason": request.form.get("reason", "").strip()}
     try:
         data = IssueSchema().load({k: v for k, v in values.items() if v})
     except ValidationError as error:
         return render_lists("orders", flat_errors(error.messages), values, 400)
-    appeal = db.session.scalar(select(Appeal).where(Appeal.number == data["appeal"],
-                                                    Appeal.city_id == current_user().city_id).with_for_update(of=Appeal))
+    appeal = db.session.scalar(
+        select(Appeal).where(Appeal.number == data["appeal"], Appeal.city_id == current_user().city_id)
+        .with_for_update(of=Appeal))
     if appeal is None:
         return render_lists("orders", {"appeal": [f"未找到诉求 {data['appeal']}"]}, values, 400)
     orders.open_order(appeal, "manual", data["reason"], current_user())

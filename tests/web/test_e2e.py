@@ -18,6 +18,7 @@ from app.extensions import db
 from jobs.connection import queue, redis_connection
 from models import Appeal
 from tests.web.conftest import PASSWORD
+from tests.web.test_flow import SUGGESTION, fake_router
 
 pytestmark = pytest.mark.e2e
 
@@ -267,6 +268,22 @@ def test_typed_markup_is_shown_as_text_and_never_runs(server, chromium, people):
     expect(enterprise.page.locator("#appeal-number")).to_be_visible()
     enterprise.shot("17-mobile-submitted")
     enterprise.no_script_ran()
+
+
+def test_operator_panel_shows_the_router_suggestion(server, chromium, people, monkeypatch):
+    fake_router(monkeypatch, SUGGESTION)
+    operator = Session(chromium, server)
+    operator.sign_in(people["operator"])
+    page = operator.page
+    page.get_by_label("企业名称").fill("金昌某某材料有限公司")
+    page.get_by_label("诉求内容").fill("银行突然不给续贷了，厂子下个月工资都发不出来，请帮忙协调。")
+    panel = page.locator("#suggest-router")
+    expect(panel).to_contain_text("建议主办：市工信局")
+    expect(panel).to_contain_text("71%")
+    expect(panel).to_contain_text("协调解决企业融资难题")
+    expect(page.get_by_label("紧急程度")).to_have_value("urgent")  # until the operator chooses
+    operator.shot("02b-operator-suggestion")
+    operator.no_script_ran()
 
 
 def test_forms_without_their_csrf_token_are_refused(server, chromium, people):

@@ -1,4 +1,7 @@
 """One appeal through the operator, dispatcher and unit pages; access by URL; escaping."""
+import sys
+import types
+
 from sqlalchemy import select
 
 from models import Appeal, AppealEvent
@@ -179,3 +182,41 @@ def test_pages_send_no_store_and_a_csp(browser, staff):
     assert response.headers["Cache-Control"] == "no-store"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def fake_router(monkeypatch, answer):
+    """Stands in for routing.service until the router lands; records what the page asked."""
+    calls = []
+    module = types.ModuleType("routing.service")
+    module.suggest = lambda **kwargs: calls.append(kwargs) or answer
+    monkeypatch.setitem(sys.modules, "routing.service", module)
+    return calls
+
+
+SUGGESTION = {"lead": "市工信局", "urgency": "urgent", "manual": False,
+              "candidates": [{"unit": "市工信局", "p": 0.71, "matter": "协调解决企业融资难题"},
+                             {"unit": "市政府金融办", "p": 0.18, "matter": "金融服务实体经济"}]}
+
+
+def test_suggest_passes_the_router_answer_through(browser, staff, monkeypatch):
+    calls = fake_router(monkeypatch, SUGGESTION)
+    staff("operator")
+    text = "银行突然不给续贷了，请帮忙协调。"
+    got = browser.get("/operator/suggest", query_string={"enterprise": "某公司", "uscc": "", "text": text}).get_json()
+    assert got["suggestion"] == SUGGESTION
+    assert calls == [{"city": "金昌", "text": text, "enterprise": "某公司", "uscc": None}]
+    short = browser.get("/operator/suggest", query_string={"enterprise": "某公司", "text": "贷款"}).get_json()
+    assert short["suggestion"] is None and len(calls) == 1
+
+
+def test_a_failing_router_leaves_the_panel_empty(browser, staff, monkeypatch):
+    module = types.ModuleType("routing.service")
+
+    def broken(**kwargs):
+        raise RuntimeError("model not trained")
+
+    module.suggest = broken
+    monkeypatch.setitem(sys.modules, "routing.service", module)
+    staff("operator")
+    got = browser.get("/operator/suggest", query_string={"text": "银行突然不给续贷了"})
+    assert got.status_code == 200 and got.get_json()["suggestion"] is None

@@ -11,8 +11,8 @@ FORM = {k: v for k, v in CALL.items() if k not in ("channel", "urgency")}
 def _submit(browser, **changes):
     page = browser.get("/m/submit").get_data(as_text=True)
     external_id = page.split('name="external_id" value="')[1].split('"')[0]
-    response = browser.post_form("/m/submit", "/m/submit", {**FORM, "city": "金昌", "external_id": external_id, **changes})
-    return response
+    return browser.post_form("/m/submit", "/m/submit",
+                             {**FORM, "city": "金昌", "external_id": external_id, **changes})
 
 
 def test_enterprise_submits_and_gets_its_number(world, browser):
