@@ -71,7 +71,7 @@ def matter_key(task: str, upper_measure: str, measure: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lead_rows(leads, assisting, placeholders, default: bool) -> list[MatterUnit]:
+def _lead_rows(leads, assisting, placeholders, default: bool) -> list[MatterUnit]:
     """MatterUnit rows for units (Unit objects) in the order the matter lists them."""
     groups = (("lead", leads), ("assisting", assisting), ("placeholder", placeholders))
     rows, position = [], 0
@@ -246,7 +246,7 @@ def _add_matter(table: DivisionTable, ordinal: int, m: ParsedMatter, units: dict
         upper_measure=m.upper_measure, measure=m.measure, deadline=m.deadline, source=m.source,
         line_first=m.lines[0], line_last=m.lines[1], key=key,
     )
-    matter.units = lead_rows([units[n] for n in leads], [units[n] for n in assisting],
+    matter.units = _lead_rows([units[n] for n in leads], [units[n] for n in assisting],
                              [units[n] for n in m.placeholders], default)
     db.session.add(matter)
     return bool(chosen)
