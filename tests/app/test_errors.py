@@ -1,0 +1,29 @@
+"""A database that fails at commit time is a 503 with Retry-After, and nothing was stored."""
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from models import Appeal, OutboxMessage
+from tests.factories import appeal_body
+
+
+@pytest.fixture
+def commit_fails():
+    def fail(session):
+        if any(isinstance(obj, OutboxMessage) for obj in session.new):  # the intake transaction
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    event.listen(Session, "before_commit", fail)
+    yield
+    event.remove(Session, "before_commit", fail)
+
+
+def test_failure_during_commit_is_503_not_500_nor_201(client, world, database, commit_fails):
+    _, headers = world.user("operator")
+    body = appeal_body()
+    response = client.post("/api/v1/appeals", json=body, headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["message"] == "系统数据库暂时不可用，本次提交未保存，请稍后重试"
+    assert database.session.query(Appeal).filter_by(external_id=body["external_id"]).count() == 0
