@@ -147,3 +147,22 @@ def test_show_text(run, table_file):
     assert "  市统计局（department，可分拨） 别名：市統計局、統計局、统计局" in lines
     assert "  第2项 第2-2行 牵头：市工业和信息化局（默认） 配合：市税务局" in lines
     assert "  第4项 第4-4行 牵头：（无）（默认）" in lines
+
+
+def test_cli_prints_every_line_it_could_not_place(run, table_file):
+    from tests.tables.conftest import V1
+
+    stray = V1.replace("3.第三项", "这一行不属于任何措施\n3.第三项")
+    result = run("import", str(table_file(stray)), "--city", "金昌")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2:] == ["未能归入事项的行 1 行：", "  第3行：这一行不属于任何措施"]
+    assert "新增单位 7 个：市发展改革委、市财政局、金川区、市工业和信息化局、市税务局、市统计局、各县区" in result.output
+
+
+def test_cli_reimport_names_new_and_retired_units(run, table_file):
+    from tests.tables.conftest import V1, V2
+
+    assert run("import", str(table_file(V1, "v1.txt")), "--city", "金昌").exit_code == 0
+    lines = run("import", str(table_file(V2, "v2.txt")), "--city", "金昌").output.splitlines()
+    assert lines[0] == "金昌 任务分工表第 2 版（v2.txt，格式 numbered_notes）"
+    assert lines[3:5] == ["新增单位 1 个：市审计局", "停用单位 1 个：市统计局"]
