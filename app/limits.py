@@ -1,4 +1,4 @@
-"""Rate limits on intake (per token) and on the public enterprise pages (per address).
+"""Rate limits on intake (per token, per partner) and on the public enterprise pages (per address).
 
 Counters live in Redis (REDIS_URL), so every web process shares them. Redis being down must
 never stop intake: errors are swallowed and the limiter falls back to per-process memory
@@ -25,6 +25,12 @@ def token_or_address() -> str:
     return "addr:" + (get_remote_address() or "unknown")
 
 
+def partner_or_address() -> str:
+    """Signed partner webhooks are counted per partner (the slug in the URL)."""
+    partner = (request.view_args or {}).get("partner")
+    return f"partner:{partner}" if partner else token_or_address()
+
+
 def _not_public_page() -> bool:
     return not request.path.startswith(PUBLIC_PREFIX)
 
@@ -40,7 +46,10 @@ def too_many_requests(error: RateLimitExceeded):
 
 
 def init_app(app: Flask) -> Limiter:
-    """Bind the limiter to the app and limit the intake blueprint; call after registering it."""
+    """Bind the limiter to the app and limit the intake routes; call after registering the blueprints.
+
+    Operator and partner intake (API, Open311 POST) count per token; signed webhooks per partner,
+    where only authenticated requests count, so unsigned floods cannot lock a partner out."""
     config = app.config
     limiter = Limiter(
         token_or_address,
@@ -59,8 +68,11 @@ def init_app(app: Flask) -> Limiter:
         ],
     )
     limiter.init_app(app)
-    intake = app.blueprints["intake"]
-    limiter.limit(lambda: config["INTAKE_RATE_LIMIT"], key_func=token_or_address)(intake)
+    intake_limit = lambda: config["INTAKE_RATE_LIMIT"]  # noqa: E731  (read per request: tests change it)
+    limiter.limit(intake_limit, key_func=token_or_address)(app.blueprints["intake"])
+    limiter.limit(intake_limit, key_func=partner_or_address,
+                  deduct_when=lambda response: response.status_code not in (401, 404))(app.blueprints["partner_webhooks"])
+    limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
     app.extensions["limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter

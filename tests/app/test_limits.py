@@ -67,3 +67,14 @@ def test_behind_a_proxy_the_forwarded_address_is_limited(redis_conn):
     again = client.get("/m/ping", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.1"})
     assert (first.status_code, other.status_code, again.status_code) == (200, 200, 429)
     redis_conn.flushdb()
+
+
+def test_partner_webhooks_are_limited_per_partner_counting_only_signed_pushes(client, world, low_limits):
+    from tests.webhooks.receivers import make_partner
+    from tests.webhooks.test_webhooks_inbound import post, ticket
+
+    partner, other = make_partner(world, "hotline12345"), make_partner(world, "miniprogram")
+    assert post(client, partner, signature="sha256=forged").status_code == 401
+    codes = [post(client, partner, ticket(id=f"T-{n}")).status_code for n in range(3)]
+    assert codes == [201, 201, 429]
+    assert post(client, other).status_code == 201
