@@ -11,6 +11,7 @@ from models.city import AliasRemoval, City, Unit, UnitAlias
 from models.division import DivisionTable, LeadCorrection, Matter, MatterUnit
 from models.event import AppealEvent
 from models.outbox import OutboxMessage
+from models.routing import RouterModel
 from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
 from models.supervision import FollowUp, SupervisionOrder
 from models.user import ApiToken, Role, User
@@ -37,6 +38,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "Role",
+    "RouterModel",
     "SlaRuleSet",
     "Status",
     "Subscription",
