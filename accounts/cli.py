@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from accounts.passwords import set_password
+from accounts.passwords import check_strength, set_password
 from accounts.tokens import issue_token
 from app.extensions import db
 from models import City, Role, Unit, UnitAlias, User
@@ -51,6 +51,8 @@ def create_command(role, city_name, unit_name, display_name, password, name):
         if unit is None:
             raise click.UsageError(f"{city_name}没有单位「{unit_name}」")
     try:
+        if password is not None:
+            check_strength(password)
         user = create_user(name, role, city, unit, display_name)
         if password is not None:
             set_password(user, password)
