@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tables.model import ParsedMatter, TableError, UnitEntry
-from tables.units import UnitNote, aliases_of, canonical_name, is_routable, kind_of
+from tables.units import ROUTABLE_KINDS, UnitNote, aliases_of, canonical_name, is_routable, kind_of
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ def _matter(d: Draft, source: str, resolve: dict[str, str]) -> ParsedMatter:
     if default and len(others) == 1 and kind_of(others[0]) != "jurisdiction":
         leads, others, default = others, [], False  # a sole named unit is the lead
     elif default:
-        pick = [n for n in others if is_routable(n)] or [n for n in others if kind_of(n) != "jurisdiction"]
+        # The city's own bodies lead before stationed bodies and utilities that are also listed.
+        pick = ([n for n in others if is_routable(n) and kind_of(n) in ROUTABLE_KINDS]
+                or [n for n in others if is_routable(n)]
+                or [n for n in others if kind_of(n) != "jurisdiction"])
         leads = pick[:1]
         others = [n for n in others if n not in leads]
     return ParsedMatter(

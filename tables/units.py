@@ -99,8 +99,19 @@ def kind_of(name: str) -> str:
     return "department" if name.startswith("市") else "other"
 
 
+# Public utilities answer 12345 appeals in their field (停电, 停水, 通气), like departments do.
+UTILITIES = ("供电", "电力", "供水", "水务", "燃气", "热力", "邮政")
+
+
 def is_routable(name: str) -> bool:
-    return kind_of(name) in ROUTABLE_KINDS and (name.startswith("市") or name == "团市委")
+    """City-level bodies, plus higher-level bodies stationed in the city (海关, 人民银行, 金融监管,
+    an environment sub-bureau) and public utilities: all of them take appeals in their field."""
+    kind = kind_of(name)
+    if kind == "stationed":
+        return True
+    if kind == "enterprise":
+        return any(word in name for word in UTILITIES)
+    return kind in ROUTABLE_KINDS and (name.startswith("市") or name == "团市委")
 
 
 def aliases_of(canonical: str) -> frozenset[str]:

@@ -18,10 +18,10 @@ JINCHANG, XINMI, SHUOZHOU, GANZHOU, PRESS = (
 )
 # Per seed: city, code, shape, matters, units, routable units, defaulted leads (as the parser finds them).
 FIGURES = {
-    JINCHANG: ("金昌", "JC", "tab_cells", 85, 54, 43, 37),
-    XINMI: ("新密", "XM", "numbered_notes", 63, 48, 32, 32),
-    SHUOZHOU: ("朔州", "SZ", "numbered_notes", 48, 44, 32, 5),
-    GANZHOU: ("赣州", "GZ", "tsv", 113, 51, 43, 35),
+    JINCHANG: ("金昌", "JC", "tab_cells", 85, 54, 46, 37),
+    XINMI: ("新密", "XM", "numbered_notes", 63, 48, 34, 32),
+    SHUOZHOU: ("朔州", "SZ", "numbered_notes", 48, 44, 35, 5),
+    GANZHOU: ("赣州", "GZ", "tsv", 113, 51, 49, 35),
 }
 seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
 
