@@ -56,6 +56,7 @@ def _sqlite_connect(connection, record) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.extensions import api
     from intake.api import blp as intake_api
+    from routing.api import blp as routing_api
     from sla.api import blp as sla_api
     from supervision.api import blp as supervision_api
     from supervision.reports_api import blp as supervision_reports_api
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(open311_api)
     api.register_blueprint(webhook_admin_api)
     api.register_blueprint(tables_admin_api)
+    api.register_blueprint(routing_api)
 
     import web
 
@@ -98,9 +100,10 @@ def _register_commands(app: Flask) -> None:
     from demo.cli import demo
     from jobs.cli import jobs
     from privacy.cli import privacy
+    from routing.cli import routing
     from sla.cli import sla
     from tables.cli import tables
     from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, privacy, sla, webhooks, tables):
+    for group in (users, jobs, demo, audit, privacy, sla, webhooks, tables, routing):
         app.cli.add_command(group)

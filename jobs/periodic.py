@@ -11,6 +11,7 @@ PERIODIC = [
     ("outbox-sweep", "jobs.outbox.sweep", 5),
     ("sla-scan", "supervision.scan.scan", 60),
     ("webhook-sweep", "webhooks.delivery.sweep", 30),
+    ("routing-retrain", "routing.jobs.retrain_all", 86400),
 ]
 
 

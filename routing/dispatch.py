@@ -1,9 +1,30 @@
-"""The dispatch job: route one received appeal, exactly once."""
-from app.extensions import db
-from models import Appeal, Status
-from workflow.transitions import to_manual
+"""The dispatch job: route one received appeal, exactly once.
 
-MANUAL_REASON = "待人工分拨：自动分拨尚未启用"
+The router's decision is always recorded on the appeal (`Appeal.routing`: model version, whether
+it was auto-dispatched, the top candidates with probabilities and the matter behind the choice,
+the words that weighed most, the proposed urgency, a likely duplicate). A confident decision
+dispatches the appeal to its lead unit (event `route`); otherwise it goes to manual dispatch
+(`to_manual`) with the suggestions attached. Unit names are resolved among the appeal's own city's
+units only, so a decision can never reach another city's unit.
+"""
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Appeal, Status, Unit
+from routing import jobs, service
+from tables.queries import current_table
+from workflow.transitions import dispatch, to_manual
+
+NO_MODEL_REASON = "待人工分拨：本市尚未导入任务分工表或尚未训练分拨模型"
+MANUAL_REASONS = {
+    "below_threshold": "待人工分拨：自动分拨把握不足，请参考建议单位",
+    "no_content": "待人工分拨：诉求内容过短或无可分拨内容",
+    "not_routable": "待人工分拨：诉求不属于本市任务分工表所列单位的职责",
+}
+UNKNOWN_UNIT_REASON = "待人工分拨：建议的单位「{name}」不是本市可分拨的单位"
+DUPLICATE_REASON = "待人工分拨：疑似重复件，与同一企业未办结的诉求{number}内容相近"
+# Order of urgency classes, to tell whether the router proposes a more urgent class than the appeal has.
+URGENCY_RANK = {"consult": 0, "normal": 1, "complex": 1, "urgent": 2, "emergency": 3}
 
 
 def dispatch_appeal(appeal_id: int) -> None:
@@ -11,4 +32,58 @@ def dispatch_appeal(appeal_id: int) -> None:
     appeal = db.session.get(Appeal, appeal_id, with_for_update=True)
     if appeal is None or appeal.status != Status.received:
         return
-    to_manual(appeal, MANUAL_REASON)
+    routed = service.route(appeal)
+    table = current_table(appeal.city_id)
+    if table is not None and (routed is None or routed.model.table_id != table.id):
+        jobs.request_retrain(appeal.city_id)  # a first model, or one for the new table
+    if routed is None:
+        appeal.routing = {"model_version": None, "auto": False, "reason": "no_model"}
+        to_manual(appeal, NO_MODEL_REASON, data=appeal.routing)
+        return
+    decision = routed.decision
+    units = _units(appeal.city_id, [decision.lead, *decision.assisting]) if decision.lead else {}
+    if decision.duplicate_of:
+        reason = DUPLICATE_REASON.format(number=decision.duplicate_of)
+    elif decision.manual:
+        reason = MANUAL_REASONS.get(decision.reason, MANUAL_REASONS["below_threshold"])
+    elif decision.lead not in units:
+        reason = UNKNOWN_UNIT_REASON.format(name=decision.lead)
+    else:
+        reason = None
+    appeal.division_table_id = routed.model.table_id
+    appeal.routing = routing_record(appeal, routed, auto=reason is None)
+    if reason is None:
+        assisting = [units[name] for name in decision.assisting if name in units]
+        dispatch(appeal, units[decision.lead], assisting, None, action="route", data=_event_data(appeal.routing))
+    else:
+        to_manual(appeal, reason, data=_event_data(appeal.routing))
+
+
+def routing_record(appeal: Appeal, routed: service.Routed, auto: bool) -> dict:
+    decision = routed.decision
+    return {
+        "model_version": routed.model.version,
+        "auto": auto,
+        "reason": decision.reason,
+        "confidence": decision.confidence,
+        "threshold": routed.model.model.threshold,
+        "candidates": service.candidates_view(decision),
+        "top_words": (decision.explanation or {}).get("words", []),
+        "urgency": decision.urgency,
+        # The operator's urgency stands; a more urgent proposal is only noted for the dispatcher.
+        "urgency_higher": URGENCY_RANK.get(decision.urgency, 1) > URGENCY_RANK.get(appeal.urgency, 1),
+        "duplicate_of": decision.duplicate_of,
+    }
+
+
+def _event_data(routing: dict) -> dict:
+    return {"model_version": routing["model_version"], "candidates": routing["candidates"],
+            "urgency": routing["urgency"], "duplicate_of": routing["duplicate_of"]}
+
+
+def _units(city_id: int, names: list[str]) -> dict[str, Unit]:
+    """The city's active, routable units with these names (never another city's)."""
+    rows = db.session.scalars(select(Unit).where(
+        Unit.city_id == city_id, Unit.name.in_(names), Unit.retired_at.is_(None), Unit.routable.is_(True)))
+    return {u.name: u for u in rows}
+

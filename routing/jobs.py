@@ -1,0 +1,75 @@
+"""Retraining: a new model version from the current table plus all corrections.
+
+`retrain_city` runs as an outbox job (exactly once, in the outbox's transaction): requested by an
+admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job when a city has
+a table but no model yet, or a newer table than its model. It activates the new version only if it
+is not worse than the active one on held-back corrections (routing.retrain), and skips the work
+when neither the table nor the corrections changed since the active version.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.extensions import db
+from jobs import outbox
+from models import DivisionTable, OutboxMessage, RouterModel
+from routing import store
+
+RETRAIN_JOB = "routing.jobs.retrain_city"
+
+
+@dataclass(frozen=True)
+class Built:
+    row: RouterModel
+    replaced: int | None  # version active before, if any
+
+
+def build_version(city_id: int, *, always_activate: bool = False) -> Built | None:
+    """Train, evaluate and store a new version; None when the city has no table. The caller commits."""
+    from routing.retrain import retrain  # scikit-learn: only where a model is trained
+
+    data = store.training(city_id)
+    if data is None:
+        return None
+    before = store.head(city_id)
+    current = store.load(before.id) if before else None
+    result = retrain(data.kb, current)
+    scores = {"new_top1": result.new_top1, "old_top1": result.old_top1}
+    row = store.save(city_id, data.table_id, data.kb, result.model, accepted=result.accepted, scores=scores,
+                     held_back=result.held_back, activate=result.accepted or always_activate)
+    return Built(row, before.version if before else None)
+
+
+def is_current(city_id: int) -> bool:
+    """The active version was trained on the current table and on every correction there is now."""
+    active = db.session.scalar(select(RouterModel).where(RouterModel.city_id == city_id, RouterModel.active.is_(True)))
+    if active is None:
+        return False
+    data = store.training(city_id)
+    return data is not None and active.table_id == data.table_id and active.corrections == len(data.kb.corrections)
+
+
+def retrain_city(city_id: int, force: bool = False) -> None:
+    """The outbox job (the outbox commits)."""
+    if force or not is_current(city_id):
+        build_version(city_id)
+
+
+def request_retrain(city_id: int, force: bool = False) -> bool:
+    """Add a retrain job to the current transaction unless one for the city is already waiting."""
+    pending = db.session.scalars(
+        select(OutboxMessage.args).where(OutboxMessage.job == RETRAIN_JOB, OutboxMessage.done_at.is_(None)))
+    if any(args and args[0] == city_id for args in pending):
+        return False
+    outbox.add(RETRAIN_JOB, city_id, force)
+    return True
+
+
+def retrain_all() -> int:
+    """The nightly periodic entry: one retrain job per city that has a division table."""
+    cities = db.session.scalars(select(DivisionTable.city_id).distinct()).all()
+    added = sum(request_retrain(city_id) for city_id in cities)
+    db.session.commit()
+    return added
