@@ -216,6 +216,7 @@ def test_one_appeal_through_every_role(server, chromium, people):
     history = page.locator("ol.history")
     for step in ("受理", "派单", "签收", "首次联系", "答复", "办结", "回访"):
         expect(history).to_contain_text(step)
+    expect(history).to_contain_text("回访 · 企业")
     supervisor.shot("13-supervision-history")
     supervisor.go("/supervision/dashboard")
     unit_row = page.locator("#unit-measures tbody tr", has_text="市工信局")
@@ -241,6 +242,7 @@ def test_typed_markup_is_shown_as_text_and_never_runs(server, chromium, people):
     page.get_by_label("统一社会信用代码").fill('"><img src=x onerror="window.__xss=3">')
     page.get_by_role("button", name="保存并生成受理编号").click()
     expect(page.locator("#enterprise-uscc-error")).to_be_visible()  # shown again, with the error
+    expect(page.get_by_label("统一社会信用代码")).to_be_focused()  # the keyboard is put on it
     operator.shot("15-operator-errors-hostile")
     operator.no_script_ran()
     page.get_by_label("统一社会信用代码").fill("")
@@ -259,6 +261,7 @@ def test_typed_markup_is_shown_as_text_and_never_runs(server, chromium, people):
     enterprise.go("/m/submit")
     enterprise.page.get_by_role("button", name="提交").click()
     expect(enterprise.page.locator("#enterprise-name-error")).to_contain_text("请填写企业名称")
+    expect(enterprise.page.get_by_label("企业名称")).to_be_focused()
     enterprise.shot("16-mobile-submit-errors")
     enterprise.page.get_by_label("企业名称").fill(HOSTILE)
     enterprise.page.get_by_label("联系人").fill("李女士")

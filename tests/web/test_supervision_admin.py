@@ -98,3 +98,18 @@ def test_admin_rebinds_unlocks_and_deactivates(world, browser, staff):
     own = f"/admin/users/{admin.id}"
     refused = browser.post_form(own, own, {"display_name": "我"})
     assert refused.status_code == 400 and "不能停用自己的账号" in refused.get_data(as_text=True)
+
+
+def test_supervisor_issues_an_order_from_the_appeal_page(browser, staff, logged_call):
+    number = _dispatched(browser, staff, logged_call)
+    staff("supervisor")
+    page = f"/appeals/{number}"
+    assert "开具督办单" in browser.get(page).get_data(as_text=True)
+    response = browser.post_form(page, "/supervision/orders", {"appeal": number, "reason": "请说明办理进展"})
+    assert response.status_code == 302
+    assert "请说明办理进展" in browser.get(page).get_data(as_text=True)
+    staff("handler", "市工信局")
+    assert "开具督办单" not in browser.get(page).get_data(as_text=True)
+    order = db.session.scalar(select(SupervisionOrder))
+    answered = browser.post_form(page, f"{page}/orders/{order.id}/respond", {"text": "已约谈银行，本周内答复"})
+    assert answered.status_code == 302 and order.status == "responded"

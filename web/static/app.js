@@ -1,3 +1,10 @@
+/* After a refused submit, put the keyboard on the first field with an error. */
+(function () {
+  "use strict";
+  var invalid = document.querySelector("[aria-invalid=true]");
+  if (invalid) { invalid.focus(); }
+})();
+
 /* Operator console: while the call is typed, show the router's suggestion and open appeals of
    the same enterprise (GET JSON from the server, built into the DOM as text, never as HTML). */
 (function () {
