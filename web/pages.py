@@ -1,5 +1,5 @@
 """Helpers shared by the page blueprints: error pages, form errors, unit choices."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, make_response, render_template
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -41,7 +41,12 @@ def error_page(error: Exception):
         current_app.logger.exception("page failed")
         code, message = 500, "请稍后重试；如果问题持续，请联系管理员"
     title = ERROR_TITLES.get(code, "请求失败")
-    return render_template("error.html", code=code, title=title, message=message), code
+    response = make_response(render_template("error.html", code=code, title=title, message=message), code)
+    if code == 429:
+        from app.limits import too_many_requests  # the limiter's own Retry-After
+
+        response.headers["Retry-After"] = too_many_requests(error).headers["Retry-After"]
+    return response
 
 
 def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
@@ -49,6 +54,8 @@ def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
     blueprint = Blueprint(name, import_name, template_folder="templates", **options)
     blueprint.before_request(lambda: csrf.protect())
     blueprint.register_error_handler(Exception, error_page)
+    # Handlers for a status code come before handlers for a class: take 429 from the API's limiter.
+    blueprint.register_error_handler(429, error_page)
     return blueprint
 
 

@@ -85,3 +85,16 @@ def test_rating_needs_the_phone_digits_too(world, browser):
                                                          "rating": "dissatisfied"})
     assert response.status_code == 400
     assert db.session.scalar(select(FollowUp)) is None
+
+
+def test_too_many_requests_get_a_page_with_retry_after(app, world, browser):
+    saved = app.config["PUBLIC_RATE_LIMIT"]
+    app.config["PUBLIC_RATE_LIMIT"] = "2/minute"
+    try:
+        codes = [browser.get("/m/").status_code for _ in range(3)]
+        refused = browser.get("/m/track")
+    finally:
+        app.config["PUBLIC_RATE_LIMIT"] = saved
+    assert codes == [200, 200, 429]
+    assert refused.status_code == 429 and "操作过于频繁" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
