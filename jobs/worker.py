@@ -1,4 +1,5 @@
 """The RQ worker, run inside the application context."""
+from flask import current_app
 from rq import SimpleWorker
 
 from app.extensions import db
@@ -15,8 +16,10 @@ class AppWorker(SimpleWorker):
     """
 
 
-def work(burst: bool = False) -> bool:
-    """Work the queue; RQ's own scheduler runs alongside, for jobs enqueued to run later (retries)."""
+def work(queues=None, burst: bool = False) -> bool:
+    """Work the queues (default: the main one); RQ's own scheduler runs alongside, for jobs
+    enqueued to run later (retries)."""
     db.engine.dispose()
-    worker = AppWorker([queue()], connection=redis_connection())
-    return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    worker = AppWorker(queues or [queue()], connection=redis_connection())
+    return worker.work(burst=burst, with_scheduler=True,
+                       logging_level=current_app.config["WORKER_LOG_LEVEL"])

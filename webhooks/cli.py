@@ -2,9 +2,8 @@
 import click
 from flask.cli import with_appcontext
 
-from app.extensions import db
-from jobs.connection import outlive_redis_outages, redis_connection
-from jobs.worker import AppWorker
+from jobs import worker
+from jobs.connection import outlive_redis_outages
 from webhooks import delivery
 
 webhooks = click.Group("webhooks", help="Webhook 推送")
@@ -15,13 +14,7 @@ webhooks = click.Group("webhooks", help="Webhook 推送")
 @with_appcontext
 def worker_command(burst):
     """运行 Webhook 推送工作进程（与受理、分拨的队列分开，慢的接收方不影响它们）。"""
-    db.engine.dispose()
-
-    def work():
-        worker = AppWorker([delivery.webhook_queue()], connection=redis_connection())
-        return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
-
-    outlive_redis_outages(work)
+    outlive_redis_outages(lambda: worker.work([delivery.webhook_queue()], burst=burst))
 
 
 @webhooks.command("sweep")
