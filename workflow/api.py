@@ -143,54 +143,28 @@ def assign(args, number):
     return appeal_view(appeal, g.user)
 
 
-@blp.route("/appeals/<string:number>/accept", methods=["POST"])
-@blp.arguments(NoteSchema)
-@blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.handler)
-def accept(args, number):
-    """签收"""
-    return _act(number, "accept", reason=args["note"])
+# The lead unit's steps: (action, endpoint, body schema, body field kept as the event's reason, summary).
+HANDLER_ACTIONS = [
+    ("accept", "accept", NoteSchema, "note", "签收"),
+    ("contact", "contact", NoteSchema, "note", "记录首次联系企业"),
+    ("return", "return_appeal", ReasonSchema, "reason", "退单（须说明原因），诉求回到派单员"),
+    ("reply", "reply", ReplySchema, "text", "答复企业"),
+    ("close", "close", NoteSchema, "note", "办结"),
+]
 
 
-@blp.route("/appeals/<string:number>/contact", methods=["POST"])
-@blp.arguments(NoteSchema)
-@blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.handler)
-def contact(args, number):
-    """记录首次联系企业"""
-    return _act(number, "contact", reason=args["note"])
+def _register_handler_action(action, endpoint, schema, field, summary):
+    @blp.route(f"/appeals/<string:number>/{action}", methods=["POST"], endpoint=endpoint)
+    @blp.arguments(schema)
+    @blp.response(200, AppealOutSchema)
+    @blp.doc(security=SECURED, summary=summary, operationId=endpoint)
+    @require_roles(Role.handler)
+    def view(args, number):
+        return _act(number, action, reason=args[field])
 
 
-@blp.route("/appeals/<string:number>/return", methods=["POST"])
-@blp.arguments(ReasonSchema)
-@blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.handler)
-def return_appeal(args, number):
-    """退单（须说明原因），诉求回到派单员"""
-    return _act(number, "return", reason=args["reason"])
-
-
-@blp.route("/appeals/<string:number>/reply", methods=["POST"])
-@blp.arguments(ReplySchema)
-@blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.handler)
-def reply(args, number):
-    """答复企业"""
-    return _act(number, "reply", reason=args["text"])
-
-
-@blp.route("/appeals/<string:number>/close", methods=["POST"])
-@blp.arguments(NoteSchema)
-@blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.handler)
-def close(args, number):
-    """办结"""
-    return _act(number, "close", reason=args["note"])
+for _action in HANDLER_ACTIONS:
+    _register_handler_action(*_action)
 
 
 @blp.route("/appeals/<string:number>/disclosures", methods=["POST"])
