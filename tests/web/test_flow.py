@@ -89,9 +89,9 @@ def test_assigning_to_an_unknown_unit_shows_the_error_by_the_field(browser, staf
     assert 'id="lead_unit-error">本市没有单位「市不存在局」' in response.get_data(as_text=True)
 
 
-def _dispatched(browser, staff, logged_call, unit="市工信局"):
+def _dispatched(browser, staff, logged_call, unit="市工信局", **changes):
     staff("operator")
-    number = logged_call()
+    number = logged_call(**changes)
     to_manual(number)
     staff("dispatcher")
     browser.post_form("/dispatch", f"/dispatch/{number}/assign", {"lead_unit": unit})
@@ -220,3 +220,27 @@ def test_a_failing_router_leaves_the_panel_empty(browser, staff, monkeypatch):
     staff("operator")
     got = browser.get("/operator/suggest", query_string={"text": "银行突然不给续贷了"})
     assert got.status_code == 200 and got.get_json()["suggestion"] is None
+
+
+def test_unit_queue_puts_the_most_urgent_first(browser, staff, logged_call):
+    calm = _dispatched(browser, staff, logged_call)
+    urgent = _dispatched(browser, staff, logged_call, urgency="urgent")
+    staff("handler", "市工信局")
+    queue = browser.get("/unit").get_data(as_text=True)
+    assert queue.index(urgent) < queue.index(calm)
+
+
+def test_assisting_unit_sees_the_appeal_but_cannot_act(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    to_manual(number)
+    staff("dispatcher")
+    browser.post_form("/dispatch", f"/dispatch/{number}/assign",
+                      {"lead_unit": "市工信局", "assisting_units": ["市人社局"]})
+    staff("handler", "市人社局")
+    page = f"/appeals/{number}"
+    detail = browser.get(page).get_data(as_text=True)
+    assert "协办：市人社局" in detail and f"{page}/accept" not in detail
+    refused = browser.post_form(page, f"{page}/accept", {"note": ""})
+    assert refused.status_code == 302 and _appeal(number).status == "dispatched"
+    assert "只有主办单位可以签收" in browser.get(page).get_data(as_text=True)

@@ -113,3 +113,15 @@ def test_supervisor_issues_an_order_from_the_appeal_page(browser, staff, logged_
     order = db.session.scalar(select(SupervisionOrder))
     answered = browser.post_form(page, f"{page}/orders/{order.id}/respond", {"text": "已约谈银行，本周内答复"})
     assert answered.status_code == 302 and order.status == "responded"
+
+
+def test_yellow_list_shows_appeals_near_their_deadline(browser, staff, logged_call):
+    near = _dispatched(browser, staff, logged_call)
+    calm = _dispatched(browser, staff, logged_call)
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == near))
+    appeal.clock.yellow_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    staff("supervisor")
+    yellow = browser.get("/supervision?tab=yellow").get_data(as_text=True)
+    assert near in yellow and calm not in yellow
+    assert near not in browser.get("/supervision?tab=red").get_data(as_text=True)
