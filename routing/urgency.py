@@ -1,9 +1,14 @@
 """Urgency class proposed from the text: emergency, urgent, normal, consult (the operator may override).
 
-Emergency: danger to people, a mass incident, or production stopped / wages unpayable for many
-workers or right now. Urgent: serious harm to operations (wages unpaid, money owed, loans cut,
-accounts frozen, stoppage, penalties, infringement), a close deadline, or a grievance over a large
-sum. Consult: a question with no grievance. Otherwise normal.
+Safety first, then pressure, then the question:
+- emergency: danger to life or property happening now, a mass incident, all accounts frozen — or a
+  stoppage / unpayable wages that is imminent (today, tomorrow, any moment);
+- urgent: production or business stopped or blocked, wages unpaid, a deadline within days, the
+  business in danger (cash run dry, orders and customers being lost), a crime or threat against the
+  enterprise, or the appeal says it is pressing;
+- consult: a question about a policy or a procedure with neither a grievance nor a request for action;
+- normal: everything else — a grievance or a request without special urgency. A grievance over a
+  large sum is not urgent by itself: the sum says nothing about the time pressure.
 """
 from __future__ import annotations
 
@@ -14,10 +19,11 @@ from routing.catalogue import read_tsv, split_phrases
 from routing.normalize import normalize
 
 URGENCIES = ("emergency", "urgent", "normal", "consult")
-# "拖了三个月了", "半年多了": a matter that has dragged on is a grievance, not a question.
-# A grievance over a large sum (≥ 50 万元) is urgent.
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)多?(万|亿)")
-_DRAGGED_ON = re.compile(r"(\d+|[一二两三四五六七八九十半几]+)(个)?多?(天|周|星期|个月|月|年)多?了")
+# A matter that has dragged on ("拖了三个月了", "半年多了", "十几天了还没") is a grievance, not a question.
+_DRAGGED_ON = re.compile(r"(\d+|[一二两三四五六七八九十半几]+)(个)?多?(天|周|星期|个月|月|年)多?(了|还|都|也)")
+# Rhetorical questions are complaints: "不是说…吗", "不是应该…吗", "合理吗", "谁来管", "到底还要…".
+_RHETORICAL = re.compile(r"不是[^，。！？]{0,20}吗|(合理|合规|合法|公平)吗|谁来(管|监督|负责)|谁管|"
+                         r"到底(什么时候|还要|卡在|有没有|怎么回事|谁)|这叫什么")
 
 
 @lru_cache(maxsize=1)
@@ -29,20 +35,25 @@ def cues_in(text: str) -> dict[str, list[str]]:
     return {cue: [p for p in phrases if p in text] for cue, phrases in _cues().items()}
 
 
-def _large_sum(text: str) -> bool:
-    return any(unit == "亿" or float(n) >= 50 for n, unit in _AMOUNT.findall(text))
-
-
 def classify_urgency(text: str) -> str:
     text = normalize(text)
     found = cues_in(text)
-    pressing = found["soon"] or found["many"]
-    if found["emergency"] or (pressing and (found["stop"] or found["wages"])):
+    imminent_stop = found["soon"] and (found["stop"] or found["wages"])
+    mass_stop = found["many"] and found["stop"] and found["deadline"]
+    if found["emergency"] or imminent_stop or mass_stop:
         return "emergency"
-    grievance = found["grievance"] or _DRAGGED_ON.search(text)
-    if found["urgent"] or found["stop"] or found["wages"] or (grievance and _large_sum(text)):
+    if any(found[c] for c in ("stop", "wages", "deadline", "distress", "arrears", "broken", "threat", "urgent")):
         return "urgent"
-    asks = found["consult"] or "?" in text or "？" in text
-    if asks and not grievance:
-        return "consult"
-    return "normal"
+    # A question is a consultation when it clearly outweighs the complaint: "请问…怎么办理…要不要收费"
+    # with one aside about a problem is still a question; a request for action never is.
+    if found["request"]:
+        return "normal"
+    complaint = (2 * len(_outermost(found["grievance"])) + bool(_DRAGGED_ON.search(text))
+                 + 2 * bool(_RHETORICAL.search(text)))
+    question = len(_outermost(found["consult"])) + ("?" in text or "？" in text)
+    return "consult" if question > complaint else "normal"
+
+
+def _outermost(phrases: list[str]) -> list[str]:
+    """Found phrases without those inside a longer one found (有没有补贴 counts once, not with 有没有)."""
+    return [p for p in phrases if not any(p != q and p in q for q in phrases)]

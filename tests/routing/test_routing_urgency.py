@@ -18,3 +18,28 @@ def test_urgency_classes(text, expected):
 
 def test_a_question_with_a_grievance_is_not_a_consultation():
     assert classify_urgency("请问补贴迟迟没到账，该怎么办？") != "consult"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("冷库停电一整夜了，再不来电库里的货就全坏了", "emergency"),
+    ("贷款周五到期，银行说不给续了，要断贷，厂里三百多个工人", "emergency"),
+    ("下周就开标了，招标文件要求本地资质，我们投不了标", "urgent"),
+    ("有人冒充记者，说不给钱就发负面报道，这是敲诈吧？", "urgent"),
+    ("区政府签的投资协议，换了领导就说不认了", "urgent"),
+    ("给区里一个单位供的货，合同50万，只付了10万", "urgent"),
+])
+def test_pressing_matters(text, expected):
+    assert classify_urgency(text) == expected
+
+
+def test_a_large_sum_alone_is_not_urgent():
+    assert classify_urgency("去年研发投入800万，研发补助材料交了，想问一下补助什么时候能下来？") == "consult"
+    assert classify_urgency("去年投了2000万技改，补助审核通过了，公示完一直没到账") == "normal"
+
+
+def test_a_question_with_one_aside_is_still_a_consultation():
+    assert classify_urgency("原来的代理机构联系不上了，请问在哪里可以办理变更登记？有没有线上渠道？") == "consult"
+
+
+def test_a_request_for_action_is_not_a_consultation():
+    assert classify_urgency("能不能帮我们查一下这笔补贴办到哪一步了？") == "normal"
