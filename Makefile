@@ -23,8 +23,11 @@ test: .venv/.test
 	scripts/browser.sh
 	scripts/test.sh
 
-# make bench: intake and scale-out benchmarks on the appeals_bench database (figures in docs/performance.md).
+# make bench: intake and scale-out benchmarks on the appeals_bench database (figures in docs/performance.md),
+# then the router's learning curve and throughput (figures in README.md).
 bench: .venv/.run
 	scripts/services.sh --postgres
 	PGPASSWORD=postgres .venv/bin/python -m bench.intake
 	PGPASSWORD=postgres .venv/bin/python -m bench.scale_out
+	.venv/bin/python -m bench.routing_learning_curve
+	.venv/bin/python -m bench.routing_throughput
