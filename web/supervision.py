@@ -15,9 +15,9 @@ from sla.extensions import decide
 from supervision import orders
 from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
-from supervision.measures import measures
+from supervision.measures import RATES, measures
 from web.charts import grouped_bars
-from web.pages import flat_errors, page_blueprint
+from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required
 
 blp = page_blueprint("web_supervision", __name__, url_prefix="/supervision")
@@ -146,17 +146,31 @@ def _previous_months(month: str, count: int) -> list[str]:
     return months
 
 
+def month_row(city_id: int, month: str, unit_id: int | None) -> dict:
+    """The month's figures for the city, or for one unit (empty when it had no appeals)."""
+    figures = measures(city_id, *month_bounds(month))
+    if unit_id is None:
+        return {"month": month, **figures["city"]}
+    empty = {"appeals": 0, **{rate: None for rate in RATES}}
+    row = next((u for u in figures["units"] if u["unit_id"] == unit_id), empty)
+    return {"month": month, **row}
+
+
 @blp.get("/dashboard")
 @login_required(*OFFICE)
 def dashboard():
+    """Rates per unit for a month, and the last months' trend for the city or one unit."""
     city = current_user().city
     month = _month(request.args.get("month"))
+    units = city_units(city.id)
+    unit = next((u for u in units if str(u.id) == request.args.get("unit")), None)
     figures = measures(city.id, *month_bounds(month))
-    trend = [{"month": m, **measures(city.id, *month_bounds(m))["city"]} for m in _previous_months(month, TREND_MONTHS)]
+    trend = [month_row(city.id, m, unit.id if unit else None) for m in _previous_months(month, TREND_MONTHS)]
+    whose = unit.name if unit else "全市"
     return render_template(
-        "supervision/dashboard.html", month=month, figures=figures, trend=trend,
-        unit_chart=grouped_bars(figures["units"], "unit", f"{month} 各单位四项指标"),
-        trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月全市四项指标", min_groups=TREND_MONTHS))
+        "supervision/dashboard.html", month=month, figures=figures, trend=trend, units=units, unit=unit,
+        whose=whose, unit_chart=grouped_bars(figures["units"], "unit", f"{month} 各单位四项指标"),
+        trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月{whose}四项指标", min_groups=TREND_MONTHS))
 
 
 @blp.get("/bulletin")

@@ -1,5 +1,6 @@
 """Unit queue (承办单位): the unit's appeals, most urgent first, with deadline and colour."""
 from flask import render_template, request
+from sqlalchemy.orm import selectinload
 
 from accounts.access import visible_appeals
 from app.extensions import db
@@ -17,7 +18,7 @@ VIEWS = {"open": "在办", "closed": "已办结"}
 def queue():
     view = request.args.get("view", "open")
     view = view if view in VIEWS else "open"
-    query = visible_appeals(current_user())
+    query = visible_appeals(current_user()).options(selectinload(Appeal.clock))
     if view == "closed":
         query = query.where(Appeal.status == Status.closed).order_by(Appeal.closed_at.desc()).limit(100)
     else:

@@ -31,6 +31,14 @@ def test_overdue_list_orders_and_dashboard(browser, staff, logged_call):
     assert closed.status_code == 302 and order.status == "closed"
     dashboard = browser.get("/supervision/dashboard").get_data(as_text=True)
     assert "<svg" in dashboard and "市工信局" in dashboard and "按时办结率" in dashboard
+    unit = appeal.lead_unit
+    month = to_local(appeal.received_at).strftime("%Y-%m")
+    trend = browser.get("/supervision/dashboard", query_string={"month": month, "unit": unit.id})
+    page = trend.get_data(as_text=True)
+    assert "近6个月市工信局指标" in page
+    assert f"<tr><td>{month}</td><td class=\"num\">1</td>" in page
+    other = browser.get("/supervision/dashboard", query_string={"month": month, "unit": 999999})
+    assert "近6个月全市指标" in other.get_data(as_text=True)
 
 
 def test_issuing_an_order_for_an_unknown_appeal_shows_the_error(browser, staff):
