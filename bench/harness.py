@@ -38,6 +38,10 @@ def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
     apps = Apps(workdir, BENCH_URL, redis.url, INTAKE_RATE_LIMIT="10000000/minute")
     apps.flask("db", "upgrade")
     token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines() if line.startswith("partner"))
+    # A city in service has a routing model: dispatch runs the real router, not the no-model path.
+    started = time.perf_counter()
+    apps.flask("routing", "train", "--city", "金昌")
+    print(f"routing model trained in {time.perf_counter() - started:.1f} s")
     for i, (port, workers, threads) in enumerate(web):
         apps.web(port, workers, threads, name=f"web-{i}")
     for i in range(dispatch_workers):
