@@ -41,7 +41,7 @@ class Stack:
             "SELECT a.external_id, count(e.id) FROM appeals a LEFT JOIN appeal_events e "
             "ON e.appeal_id = a.id AND e.action IN ('to_manual', 'route') GROUP BY a.external_id"))
 
-    def wait_all_dispatched(self, timeout: float = 40) -> dict[str, int]:
+    def wait_all_dispatched(self, timeout: float = 60) -> dict[str, int]:
         deadline = time.monotonic() + timeout
         while True:
             counts = self.dispatch_counts()
