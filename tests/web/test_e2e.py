@@ -6,6 +6,7 @@ tests/output/screenshots/ (1366×768 for staff, 390×844 for the enterprise page
 """
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -17,6 +18,7 @@ from accounts.passwords import set_password
 from app.extensions import db
 from jobs.connection import queue, redis_connection
 from models import Appeal
+from intake.schemas import AppealInSchema
 from tests.web.conftest import PASSWORD
 from tests.web.test_flow import SUGGESTION, fake_router
 
@@ -26,6 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 OFFICE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+CHINA = ZoneInfo("Asia/Shanghai")
 HOSTILE = '<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">'
 
 
@@ -302,8 +305,40 @@ def test_forms_without_their_csrf_token_are_refused(server, chromium, people):
     assert anonymous.page.request.post(server + "/m/track", form={"number": "X", "last4": "1234"}).status == 400
 
 
-def test_staff_pages_at_office_size(server, chromium, people):
-    """Screenshots of the pages the walk does not reach: admin and supervision tabs."""
+def seed_supervision_cases(world, people):
+    """Two dispatched appeals for the office's lists: one overdue with an order, one asking for more time."""
+    from datetime import timedelta
+
+    from intake.service import submit
+    from models import User
+    from models.base import utcnow
+    from sla.extensions import request_extension
+    from sla.service import city_calendar
+    from supervision.orders import open_order
+    from tests.factories import appeal_body
+    from workflow.transitions import dispatch, perform, to_manual
+
+    handler = db.session.scalar(select(User).where(User.username == people["handler"]))
+    late, slow = (submit(AppealInSchema().load(appeal_body(text=text)), None)[0] for text in (
+        "园区道路施工三个月未完工，货车进不来，请协调加快进度。", "申请的技改补贴半年没有到账，请帮忙查询进度。"))
+    for appeal in (late, slow):
+        to_manual(appeal, "待人工分拨")
+        dispatch(appeal, world.units["市工信局"], [], None)
+        perform(appeal, "accept", handler)
+    late.clock.completion_due = utcnow() - timedelta(days=2)
+    open_order(late, "manual", "超期两天仍未办结，请说明原因并加快办理", None)
+    new_due = city_calendar(slow.city_id).add_working_days(
+        slow.clock.completion_due.astimezone(CHINA).replace(tzinfo=None), 3)
+    request_extension(slow, handler, new_due.date(), "需财政局核对拨付流程")
+    numbers = late.number, slow.number
+    db.session.commit()
+    db.session.remove()  # hold no transaction while the server thread writes
+    return numbers
+
+
+def test_staff_pages_at_office_size(server, chromium, people, live_world):
+    """The pages the walk does not reach, with something in them: admin, supervision lists."""
+    late, slow = seed_supervision_cases(live_world, people)
     admin = Session(chromium, server)
     admin.sign_in(people["admin"])
     admin.shot("18-admin-users")
@@ -312,7 +347,15 @@ def test_staff_pages_at_office_size(server, chromium, people):
     expect(admin.page.locator("#username-error")).to_be_visible()
     expect(admin.page.locator("#password-error")).to_be_visible()
     admin.shot("19-admin-users-errors")
-    for tab in ("orders", "extensions"):
-        admin.go(f"/supervision?tab={tab}")
-        admin.shot(f"20-supervision-{tab}")
+    admin.go("/supervision?tab=red")
+    expect(admin.page.locator("table.list")).to_contain_text(late)
+    admin.shot("20-supervision-red")
+    admin.go("/supervision?tab=orders")
+    expect(admin.page.locator("table.list")).to_contain_text("超期两天仍未办结")
+    admin.shot("21-supervision-orders")
+    admin.go("/supervision?tab=extensions")
+    expect(admin.page.locator("table.list")).to_contain_text("需财政局核对拨付流程")
+    admin.shot("22-supervision-extensions")
+    admin.page.get_by_role("button", name="批准", exact=True).click()
+    expect(admin.page.locator(".flash.ok")).to_contain_text(f"{slow} 延期申请已批准")
     admin.no_script_ran()
