@@ -5,7 +5,6 @@ complainant data is shown through workflow.views.appeal_view (masked, or full an
 """
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-
 from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
