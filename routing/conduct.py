@@ -9,7 +9,7 @@ from routing.lexicon import short_names
 CONDUCT_WORDS = (
     "刁难", "为难", "吃拿卡要", "不作为", "乱作为", "慢作为", "索贿", "索要", "好处费", "红包", "送礼",
     "推诿", "踢皮球", "打击报复", "态度恶劣", "态度蛮横", "门难进", "脸难看", "事难办", "故意拖", "故意卡",
-    "卡着不办", "不给办", "滥用职权", "徇私", "违规执法", "暴力执法", "选择性执法", "威胁我们", "报复",
+    "卡着不办", "不给办", "滥用职权", "滥用权力", "滥用行政权力", "徇私", "违规执法", "暴力执法", "选择性执法", "威胁我们", "报复",
 )
 # How enterprises name a department besides its official name, by department kind.
 COLLOQUIAL = {

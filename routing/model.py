@@ -28,6 +28,11 @@ DEFAULT_THRESHOLD = 0.4
 # retrieval, lexicon) rank the chosen unit first: a choice only one scorer supports is often wrong.
 AGREEMENT = (0.3, 0.5, 1.0, 1.0)
 W_NAMED = 9.0  # lexicon vote for a unit the appeal names
+# The lexicon is sparse: z-scored over the labels, one two-character word found for one unit would weigh
+# as much as several long expressions found for another. Its spread is therefore taken as at least
+# LEX_FLOOR (about the spread one three-to-four-character expression gives over ~50 labels), so that weak
+# evidence stays weak.
+LEX_FLOOR = 2.0
 MIN_CONTENT_CHARS = 4
 
 
@@ -82,7 +87,7 @@ class CityModel:
         for u, forms in self.names.items():
             if any(f in text for f in forms):
                 lexicon[self.index[u]] += W_NAMED
-        fused = self.w_clf * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon)
+        fused = self.w_clf * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon, LEX_FLOOR)
         top = int(np.argmax(fused))
         votes = sum(int(np.argmax(s)) == top for s in (clf, retrieval, lexicon) if s.max() > s.min())
         votes = min(votes, 1) if lexicon.max() <= 0 else votes  # no expression or unit name recognised
@@ -152,8 +157,8 @@ def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
     return CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections))
 
 
-def _z(v: np.ndarray) -> np.ndarray:
-    sd = v.std()
+def _z(v: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    sd = max(v.std(), floor)
     return (v - v.mean()) / sd if sd > 0 else np.zeros_like(v)
 
 

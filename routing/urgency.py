@@ -26,13 +26,35 @@ _RHETORICAL = re.compile(r"不是[^，。！？]{0,20}吗|(合理|合规|合法|
                          r"到底(什么时候|还要|卡在|有没有|怎么回事|谁)|这叫什么")
 
 
+# Constructions that carry the same meaning in many wordings, next to the cue lists of urgency.tsv.
+_PATTERNS = {
+    "stop": re.compile(r"(就得|就要|只能|被迫|面临)停|(投|中)不了标|无法投标|(开|营)不了(业|门)|"
+                       r"(不给|不予|拒绝)(贷款|放贷|续贷|贷)"),
+    # "再不来电就…", "再不付款就…": a loss that happens unless something is done now
+    "soon": re.compile(r"再不[^，。！？]{1,6}就"),
+    "many": re.compile(r"(\d{3,}|[一二两三四五六七八九几上数]百|几十|\d{2}多)(多|来|余)?(个|名|号)?(人|工人|员工|职工|农民工)"),
+    "deadline": re.compile(r"(这|本|下)(个)?(周|星期)[一二三四五六日末]?|(明|后|今)天(就|要|必须|前)|"
+                           r"(贷款|借款|授信)[^。！？]{0,12}到期"),  # a loan falling due
+    "distress": re.compile(r"资金(链|周转)[^，。！？]{0,4}(紧|难|困难|断|不开|不过来)|"
+                           r"(订单|客户|客流|销量|营业额|销售额|生意)[^，。！？]{0,6}(没了|丢了|跑了|掉了|少了|下滑|减半|掉|降)|"
+                           r"(丢了|流失|失去|撬走)[^，。！？]{0,6}(客户|订单)"),
+    "arrears": re.compile(r"(只|才|仅)(付|给|拨|支付|结)(了|过)?[^，。！？]{0,4}(\d|[一二两三四五六七八九十几半])|"
+                          r"还(差|欠)[^，。！？]{0,8}(万|钱|款)"),
+    "broken": re.compile(r"(承诺|协议|合同|约定|说好)[^。！？]{0,30}(不认|没人认|不算数|不兑现|反悔|不执行)|"
+                         r"(换了|新来的)[^，。！？]{0,4}(领导|书记|县长|区长|市长|负责人)"),
+}
+
+
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, tuple[str, ...]]:
     return {cue: split_phrases(phrases) for cue, phrases in read_tsv("urgency.tsv")}
 
 
 def cues_in(text: str) -> dict[str, list[str]]:
-    return {cue: [p for p in phrases if p in text] for cue, phrases in _cues().items()}
+    found = {cue: [p for p in phrases if p in text] for cue, phrases in _cues().items()}
+    for cue, pattern in _PATTERNS.items():
+        found[cue] += [m.group(0) for m in pattern.finditer(text)]
+    return found
 
 
 def classify_urgency(text: str) -> str:

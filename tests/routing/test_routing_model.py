@@ -1,5 +1,9 @@
 import pickle
 
+import numpy as np
+import pytest
+
+from routing.knowledge import KnowledgeBase, Matter, Unit
 from routing.model import MANUAL, train
 from routing.urgency import URGENCIES
 from tests.routing.routing_cities import city_a
@@ -85,3 +89,29 @@ def test_text_without_any_known_expression_is_less_confident(model_a):
     known = model_a.predict("出口退税款申请了三个月还没到账")
     vague = model_a.predict("我们公司的事情一直没有人给个说法，到底怎么弄")
     assert vague.confidence < known.confidence
+
+
+def test_one_weak_lexicon_hit_is_not_strong_evidence():
+    from routing.model import LEX_FLOOR, _z
+    one_short_word = np.zeros(50)
+    one_short_word[0] = 4.0  # a two-character expression
+    assert _z(one_short_word)[0] > 6  # plain z-scoring would make it decisive
+    assert _z(one_short_word, LEX_FLOOR)[0] < 2.5
+    many_long = np.zeros(50)
+    many_long[0] = 3 * 36.0  # three long expressions
+    assert _z(many_long, LEX_FLOOR)[0] == pytest.approx(_z(many_long)[0])
+
+
+def test_a_unit_accused_of_abusing_its_power_is_not_the_handler(model_a):
+    d = model_a.predict("住建局滥用行政权力，要求工地必须从指定的两家搅拌站买混凝土")
+    assert "市住建局" not in [u for u, _ in d.candidates]
+
+
+def test_a_government_not_honouring_its_agreement_goes_to_the_development_and_reform_body():
+    kb = KnowledgeBase("丙市", [Unit(n) for n in ("市发展改革委", "市招商局", "市财政局")], [
+        Matter("加强招商引资，做好项目落地服务。", ("市招商局",)),
+        Matter("推进社会信用体系建设，开展政务诚信建设。", ("市发展改革委",)),
+        Matter("加强预算管理，及时拨付财政资金。", ("市财政局",)),
+    ])
+    d = train(kb).predict("区政府和我们签的投资协议不履行了，新官不理旧账，政府失信谁来管")
+    assert d.candidates[0][0] == "市发展改革委"
