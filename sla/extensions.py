@@ -6,6 +6,7 @@ from datetime import date, datetime
 from models import Appeal, Status, User
 from models.base import utcnow
 from sla import service
+from sla.calendar import CalendarError
 from sla.deadlines import ExtensionError, check_extension
 from sla.rules import rules_from_dict
 from workflow.events import record
@@ -21,9 +22,12 @@ def _check(appeal: Appeal, new_due: date | datetime, reason: str, asked_at: date
         raise ExtensionError("时限待定的诉求不能申请延期")
     rule = rules_from_dict(clock.rule_set.rules)[appeal.urgency]
     # The office decides every extension, so rules reserved to it (emergency) are satisfied.
-    return check_extension(rule, started_at=clock.started_at, current_due=clock.completion_due, new_due=new_due,
-                           asked_at=asked_at, reason=reason, granted_before=clock.extensions_granted,
-                           calendar=calendar, by_supervision=True)
+    try:
+        return check_extension(rule, started_at=clock.started_at, current_due=clock.completion_due, new_due=new_due,
+                               asked_at=asked_at, reason=reason, granted_before=clock.extensions_granted,
+                               calendar=calendar, by_supervision=True)
+    except CalendarError as error:  # a date in a year without holiday data: refused, not a 500
+        raise ExtensionError(str(error)) from None
 
 
 def request_extension(appeal: Appeal, user: User, new_due: date | datetime, reason: str) -> None:
