@@ -43,3 +43,9 @@ def test_a_question_with_one_aside_is_still_a_consultation():
 
 def test_a_request_for_action_is_not_a_consultation():
     assert classify_urgency("能不能帮我们查一下这笔补贴办到哪一步了？") == "normal"
+
+
+@pytest.mark.parametrize("text", ["客户要求降价，我们不同意，想了解一下有没有价格指导？",
+                                  "只给一个月时间整改，整改方案需要准备哪些材料？"])
+def test_patterns_need_their_whole_construction(text):
+    assert classify_urgency(text) == "consult"
