@@ -7,6 +7,7 @@ dispatches the appeal to its lead unit (event `route`); otherwise it goes to man
 (`to_manual`) with the suggestions attached. Unit names are resolved among the appeal's own city's
 units only, so a decision can never reach another city's unit.
 """
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -15,6 +16,7 @@ from routing import jobs, service
 from tables.queries import current_table
 from workflow.transitions import dispatch, to_manual
 
+ERROR_REASON = "待人工分拨：自动分拨暂时出错，已安排重新训练模型"
 NO_MODEL_REASON = "待人工分拨：本市尚未导入任务分工表或尚未训练分拨模型"
 MANUAL_REASONS = {
     "below_threshold": "待人工分拨：自动分拨把握不足，请参考建议单位",
@@ -32,8 +34,15 @@ def dispatch_appeal(appeal_id: int) -> None:
     appeal = db.session.get(Appeal, appeal_id, with_for_update=True)
     if appeal is None or appeal.status != Status.received:
         return
-    routed = service.route(appeal)
     table = current_table(appeal.city_id)
+    try:
+        routed = service.route(appeal)
+    except Exception:  # e.g. a version stored by an older release of the router: never leave the appeal waiting
+        current_app.logger.exception("router failed on appeal %s", appeal.number)
+        jobs.request_retrain(appeal.city_id, force=True)
+        appeal.routing = {"model_version": None, "auto": False, "reason": "router_error"}
+        to_manual(appeal, ERROR_REASON, data=appeal.routing)
+        return
     if table is not None and (routed is None or routed.model.table_id != table.id):
         jobs.request_retrain(appeal.city_id)  # a first model, or one for the new table
     if routed is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -34,12 +35,24 @@ def build_version(city_id: int, *, always_activate: bool = False) -> Built | Non
     if data is None:
         return None
     before = store.head(city_id)
-    current = store.load(before.id) if before else None
+    current = _usable(before.id) if before else None
     result = retrain(data.kb, current)
     scores = {"new_top1": result.new_top1, "old_top1": result.old_top1}
     row = store.save(city_id, data.table_id, data.kb, result.model, accepted=result.accepted, scores=scores,
                      held_back=result.held_back, activate=result.accepted or always_activate)
     return Built(row, before.version if before else None)
+
+
+def _usable(model_id: int):
+    """The stored version, or None when it no longer loads or predicts with this release of the
+    router (its classes changed since it was pickled): it is then replaced without comparison."""
+    try:
+        model = store.load(model_id)
+        model.predict("营业执照办理")
+    except Exception:
+        current_app.logger.exception("stored router model %s is unusable", model_id)
+        return None
+    return model
 
 
 def is_current(city_id: int) -> bool:

@@ -159,3 +159,13 @@ def test_a_retired_unit_is_not_dispatched_to(world):
     db.session.commit()
     appeal, event = routed(add_appeal(world))
     assert appeal.status == Status.manual and event.reason == job.UNKNOWN_UNIT_REASON.format(name="市人社局")
+
+
+def test_a_router_failure_sends_the_appeal_to_manual_dispatch_and_asks_for_a_new_version(world):
+    from types import SimpleNamespace
+
+    install_model(world, SimpleNamespace(units=[], threshold=0.4))  # as if pickled by an older release
+    appeal, event = routed(add_appeal(world))
+    assert appeal.status == Status.manual and event.reason == job.ERROR_REASON
+    assert appeal.routing["reason"] == "router_error"
+    assert retrain_jobs() == [[world.city.id, True]]

@@ -76,3 +76,15 @@ def test_only_one_version_of_a_city_is_active(world, monkeypatch):
         jobs.retrain_city(world.city.id, force=True)
     db.session.commit()
     assert db.session.scalars(select(RouterModel.version).where(RouterModel.active.is_(True))).all() == [2]
+
+
+def test_a_stored_version_that_no_longer_works_is_replaced(world):
+    from types import SimpleNamespace
+
+    from tests.routing.test_service import install_model
+
+    install_model(world, SimpleNamespace(units=[], threshold=0.4))
+    jobs.retrain_city(world.city.id, force=True)
+    db.session.commit()
+    assert versions(world.city.id) == [(1, False, True, 0), (2, True, True, 0)]
+    assert service.model_for(world.city.id).model.predict(WAGES).lead == "市人社局"
