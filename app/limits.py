@@ -68,10 +68,10 @@ def init_app(app: Flask) -> Limiter:
         ],
     )
     limiter.init_app(app)
-    intake_limit = lambda: config["INTAKE_RATE_LIMIT"]  # noqa: E731  (read per request: tests change it)
+    intake_limit = lambda: config["INTAKE_RATE_LIMIT"]  # noqa: E731  (read per request, as config may change)
+    signed = lambda response: response.status_code not in (401, 404)  # noqa: E731
     limiter.limit(intake_limit, key_func=token_or_address)(app.blueprints["intake"])
-    limiter.limit(intake_limit, key_func=partner_or_address,
-                  deduct_when=lambda response: response.status_code not in (401, 404))(app.blueprints["partner_webhooks"])
+    limiter.limit(intake_limit, key_func=partner_or_address, deduct_when=signed)(app.blueprints["partner_webhooks"])
     limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
     app.extensions["limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)

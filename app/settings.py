@@ -32,7 +32,7 @@ def from_environment() -> dict:
         # Flask-Limiter notation ("120/minute", "10/second;300/hour"); raise them for benchmarks.
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "INTAKE_RATE_LIMIT": os.environ.get("INTAKE_RATE_LIMIT", "120/minute"),
-        "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "30/minute"),
+        "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "60/minute"),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         "SECRET_KEY": _secret("SECRET_KEY", lambda: secrets.token_hex(32)),
