@@ -36,3 +36,20 @@ def test_routes_to_the_units_the_table_names(xinmi, text, unit):
     d = model.predict(text)
     assert d.candidates[0][0] == unit
     assert {u for u, _ in d.candidates} <= set(model.units) | {MANUAL}
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("市属国有企业拖欠我们的货款两年了，国企说要等集团资金计划", "市国资中心"),
+    ("一年来了七八次检查，各个部门轮番来，能不能规范一下涉企检查", "市司法局"),
+    ("有人冒充我们公司名义在外面签合同骗钱，已经有客户找上门了", "市公安局"),
+])
+def test_kinds_added_for_issue_4_route_to_their_units(xinmi, text, unit):
+    assert xinmi[1].predict(text).candidates[0][0] == unit
+
+
+@pytest.mark.parametrize("text, urgency", [
+    ("贷款下周到期，银行说不给续贷了，厂子就要停产", "urgent"),
+    ("请问专精特新中小企业申报需要什么条件？", "consult"),
+])
+def test_urgency_on_the_seed_model(xinmi, text, urgency):
+    assert xinmi[1].predict(text).urgency == urgency
