@@ -49,3 +49,12 @@ def test_a_request_for_action_is_not_a_consultation():
                                   "只给一个月时间整改，整改方案需要准备哪些材料？"])
 def test_patterns_need_their_whole_construction(text):
     assert classify_urgency(text) == "consult"
+
+
+def test_a_suggestion_is_not_a_consultation():
+    assert classify_urgency("能不能在园区多开几趟公交车，员工上下班太不方便了") == "normal"
+    assert classify_urgency("建议政务大厅中午延时服务") == "normal"
+
+
+def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
+    assert classify_urgency("银行把我们的基本户冻结了，明天就要发工资，两百多个工人") == "emergency"
