@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from app import settings
+from app.api import IdConverter
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -14,6 +15,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(overrides or {})
     app.json.ensure_ascii = False
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     import privacy.keys
 

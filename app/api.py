@@ -2,6 +2,7 @@
 import flask_smorest
 from flask import jsonify
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 
 GENERIC_MESSAGES = {
     400: "请求有误",
@@ -59,3 +60,12 @@ class Api(flask_smorest.Api):
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route. Ids are 32-bit in the database, so a larger value matches no
+    route (404) instead of overflowing the database driver (500); the OpenAPI document says so."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -35,9 +35,9 @@ class ListArgs(CityArgs):
                            metadata={"description": "red 超期，yellow 临期，pending 时限待定"})
     unit = fields.String(metadata={"description": "主办单位名称"})
     urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
-    min_age_days = fields.Integer(validate=validate.Range(min=0, error="天数不能为负"),
+    min_age_days = fields.Integer(validate=validate.Range(min=0, max=36_500, error="天数应为0至36500"),
                                   metadata={"description": "受理至今至少多少天"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码从1开始"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="每页1至200条"))
 
 

@@ -33,8 +33,8 @@ class FollowUpSchema(BaseSchema):
 
 
 class MonthArgs(CityArgs):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
-                          error="月份应为 YYYY-MM"), error_messages={"required": "请填写月份"})
+    month = fields.String(required=True, validate=validate.Regexp(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
+                          error="月份应为 YYYY-MM（1900至2099年）"), error_messages={"required": "请填写月份"})
     fairly_weight = fields.Float(validate=validate.Range(min=0, max=1, error="权重应在0至1之间"),
                                  metadata={"description": "满意率中“基本满意”的权重，默认取配置 "
                                                           "SLA_FAIRLY_SATISFIED_WEIGHT（未配置为1）"})

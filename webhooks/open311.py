@@ -24,8 +24,8 @@ from models.appeal import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
 from webhooks.open311_schemas import (
-    CHINA, CreatedOutSchema, KeyedSchema, RequestInSchema, RequestOutSchema, RequestsQuerySchema,
-    ServiceDefinitionSchema, ServiceOutSchema,
+    CHINA, GEOREPORT_ERRORS, CreatedOutSchema, KeyedSchema, RequestInSchema, RequestOutSchema,
+    RequestsQuerySchema, ServiceDefinitionSchema, ServiceOutSchema,
 )
 
 blp = Blueprint("open311", __name__, url_prefix="/open311/v2", description="Open311 GeoReport v2 接口")
@@ -129,6 +129,7 @@ def request_view(appeal: Appeal, calendar) -> dict:
 @blp.route("/services.json", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, ServiceOutSchema(many=True))
+@blp.doc(responses=GEOREPORT_ERRORS)
 def services(args):
     """服务列表：按紧急程度分类的企业诉求"""
     _city(args, _user() if request.values.get("api_key") else None)
@@ -140,6 +141,7 @@ def services(args):
 @blp.route("/services/<string:code>.json", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, ServiceDefinitionSchema)
+@blp.doc(responses=GEOREPORT_ERRORS)
 def service_definition(args, code):
     """服务定义：提交时需填写的附加字段"""
     if code not in URGENCY_LABELS:
@@ -150,6 +152,7 @@ def service_definition(args, code):
 @blp.route("/requests.json", methods=["GET"])
 @blp.arguments(RequestsQuerySchema, location="query")
 @blp.response(200, RequestOutSchema(many=True))
+@blp.doc(responses=GEOREPORT_ERRORS)
 def list_requests(args):
     """诉求列表（按 api_key 的角色限定范围；默认最近90天，最多1000条）"""
     user = _user()
@@ -177,6 +180,7 @@ def list_requests(args):
 @blp.route("/requests/<string:number>.json", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, RequestOutSchema(many=True))
+@blp.doc(responses=GEOREPORT_ERRORS)
 def get_request(args, number):
     """单件诉求（GeoReport 规定返回只含一项的数组）"""
     user = _user()
@@ -195,6 +199,7 @@ def _given(**values) -> dict:
 @blp.route("/requests.json", methods=["POST"])
 @blp.arguments(RequestInSchema, location="form")
 @blp.response(201, CreatedOutSchema(many=True))
+@blp.doc(responses=GEOREPORT_ERRORS)
 def create_request(args):
     """提交诉求（application/x-www-form-urlencoded，需 api_key）"""
     user = _user(SUBMIT_ROLES)

@@ -87,3 +87,12 @@ class CreatedOutSchema(Open311Schema):
     service_request_id = fields.String()
     service_notice = fields.String()
     account_id = fields.String(allow_none=True)
+
+
+_GEOREPORT_ERROR = {
+    "description": "GeoReport 错误：每个问题一项 {code, description}",
+    "content": {"application/json": {"schema": {"type": "array", "items": {
+        "type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}}},
+}
+# Every Open311 answer other than success is this list (open311.open311_error), not the API's error object.
+GEOREPORT_ERRORS = {"400": _GEOREPORT_ERROR, "default": _GEOREPORT_ERROR}

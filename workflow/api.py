@@ -26,7 +26,7 @@ class AppealQuerySchema(BaseSchema):
     urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
     unit = fields.String(metadata={"description": "主办单位名称"})
     enterprise = fields.String(metadata={"description": "企业名称（包含）或统一社会信用代码"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码从1开始"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
 
 

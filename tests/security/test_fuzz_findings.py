@@ -1,4 +1,6 @@
 """Answers that fuzzing and the access matrix once found to be 500s, pinned down one by one."""
+import pytest
+
 from tests.webhooks.receivers import dispatched
 
 
@@ -9,3 +11,38 @@ def test_extension_to_a_year_without_holiday_data_is_refused_not_a_500(client, w
                            json={"new_due": "2091-01-29", "reason": "需协调多个部门"})
     assert response.status_code == 409
     assert "2091" in response.get_json()["message"]
+
+
+def test_an_id_beyond_32_bits_matches_no_route(client, world):
+    _, admin = world.user("admin")
+    for url in ("/api/v1/admin/subscriptions/18038900265697935360", "/api/v1/admin/deliveries/2147483648"):
+        assert client.get(url, headers=admin).status_code == 404
+    spec = client.get("/api/openapi.json").get_json()
+    (parameter,) = spec["paths"]["/api/v1/admin/deliveries/{delivery_id}"]["parameters"]
+    assert parameter["schema"]["maximum"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/appeals?page=18038900265697935360",
+    "/api/v1/appeals?page=100001",
+    "/api/v1/supervision/appeals?page=100001",
+    "/api/v1/supervision/appeals?min_age_days=99999999999",
+    "/api/v1/admin/deliveries?page=100001",
+    "/api/v1/supervision/measures?month=0000-01",
+    "/api/v1/supervision/bulletin?month=9999-12",
+    "/api/v1/supervision/bulletin.xlsx?month=２０２６-01",
+])
+def test_out_of_range_query_values_are_refused_with_400(client, world, url):
+    _, admin = world.user("admin")
+    response = client.get(url, headers=admin)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["errors"]
+
+
+def test_open311_documents_its_own_error_list(client, world):
+    spec = client.get("/api/openapi.json").get_json()
+    documented = spec["paths"]["/open311/v2/requests.json"]["get"]["responses"]["default"]
+    response = client.get("/open311/v2/requests.json")
+    assert response.status_code == 403
+    assert documented["content"]["application/json"]["schema"]["type"] == "array"
+    assert list(response.get_json()[0]) == ["code", "description"]
