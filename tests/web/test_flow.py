@@ -193,9 +193,11 @@ def fake_router(monkeypatch, answer):
     return calls
 
 
-SUGGESTION = {"lead": "市工信局", "urgency": "urgent", "manual": False,
+SUGGESTION = {"lead": "市工信局", "urgency": "urgent", "manual": False, "reason": "auto",
               "candidates": [{"unit": "市工信局", "p": 0.71, "matter": "协调解决企业融资难题"},
-                             {"unit": "市政府金融办", "p": 0.18, "matter": "金融服务实体经济"}]}
+                             {"unit": "市政府金融办", "p": 0.18, "matter": ""}],
+              "top_words": ["续贷", "工资"], "duplicates": [{"number": "JC20261120-000007", "status": "accepted"}],
+              "model_version": 3}
 
 
 def test_suggest_passes_the_router_answer_through(browser, staff, monkeypatch):

@@ -42,6 +42,12 @@
       list.appendChild(li);
     });
     router.appendChild(list);
+    if (s.duplicates && s.duplicates.length) {
+      router.appendChild(el("p", "疑似重复件：" + s.duplicates.map(function (d) { return d.number; }).join("、"), "warn"));
+    }
+    if (s.top_words && s.top_words.length) {
+      router.appendChild(el("p", "关键词：" + s.top_words.join("、"), "muted"));
+    }
     var urgency = form.elements["urgency"];
     if (s.urgency && urgency && !urgency.getAttribute("data-touched")) { urgency.value = s.urgency; }
   }
