@@ -1,7 +1,8 @@
 """flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
 import flask_smorest
 from flask import jsonify
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing, parse_json
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
 
 GENERIC_MESSAGES = {
@@ -29,10 +30,25 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
     return payload
 
 
+# Charsets a JSON body may declare; older Chinese platforms send GBK, of which GB18030 is a superset.
+JSON_CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030"}
+
+
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
+    def _raw_load_json(self, req):
+        """The JSON body decoded in the charset it declares (UTF-8 when it declares none)."""
+        if not is_json_request(req):
+            return missing
+        declared = req.mimetype_params.get("charset", "utf-8").lower()
+        if declared not in JSON_CHARSETS:
+            flask_smorest.abort(415, message=f"不支持的字符集「{declared}」，请使用 UTF-8 或 GB18030")
+        return parse_json(req.get_data(cache=True).decode(JSON_CHARSETS[declared]))
+
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        if isinstance(error, UnicodeDecodeError):
+            flask_smorest.abort(400, message="请求体的编码与声明的字符集不符（默认 UTF-8）")
         flask_smorest.abort(400, message="请求体不是有效的 JSON")
 
 
