@@ -1,5 +1,6 @@
 """flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
 import flask_smorest
+from apispec import BasePlugin
 from flask import jsonify
 from webargs.core import missing, parse_json
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -56,7 +57,24 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
 
+class ErrorResponses(BasePlugin):
+    """Documents the errors every operation of a kind can answer, so the document is complete:
+    401 and 403 where a token is required, 404 where the path names an object."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault("401", "UNAUTHORIZED")
+                responses.setdefault("403", "FORBIDDEN")
+            if path and "{" in path:
+                responses.setdefault("404", "NOT_FOUND")
+
+
 class Api(flask_smorest.Api):
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ErrorResponses()], **kwargs)
+
     def handle_http_exception(self, error):
         data = getattr(error, "data", None) or {}
         errors = data.get("messages")

@@ -95,4 +95,4 @@ _GEOREPORT_ERROR = {
         "type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}}},
 }
 # Every Open311 answer other than success is this list (open311.open311_error), not the API's error object.
-GEOREPORT_ERRORS = {"400": _GEOREPORT_ERROR, "default": _GEOREPORT_ERROR}
+GEOREPORT_ERRORS = {code: _GEOREPORT_ERROR for code in ("400", "403", "404", "default")}
