@@ -1,5 +1,7 @@
 """Base schema for every API: Chinese messages, unknown fields refused."""
-from marshmallow import RAISE, Schema
+from collections.abc import Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, pre_load
 
 FIELD_MESSAGES = {
     "required": "此项为必填项",
@@ -8,6 +10,16 @@ FIELD_MESSAGES = {
     "validator_failed": "取值不正确",
     "type": "格式不正确",
 }
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _library_defaults(field) -> dict:
@@ -30,3 +42,12 @@ class BaseSchema(Schema):
         for key, message in FIELD_MESSAGES.items():
             if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
                 field_obj.error_messages[key] = message
+
+    @pre_load
+    def refuse_nul(self, data, **kwargs):
+        """PostgreSQL text and JSON cannot hold NUL: refuse it, naming the field, instead of a 500."""
+        if isinstance(data, Mapping):
+            bad = [key for key, value in data.items() if _has_nul(key) or _has_nul(value)]
+            if bad:
+                raise ValidationError({str(key): ["不能包含空字符（\\u0000）"] for key in bad})
+        return data

@@ -4,7 +4,8 @@ Pages must not use inline scripts or styles: the CSP below would block them. Beh
 proxy, PROXY_HOPS (the number of proxies in front) makes the client address and scheme come from
 X-Forwarded-For/-Proto, so per-address rate limits count clients, not the proxy.
 """
-from flask import Flask
+from flask import Flask, request
+from flask_smorest import abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 HEADERS = {
@@ -25,7 +26,21 @@ def add_security_headers(response):
     return response
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_nul() -> None:
+    """PostgreSQL text cannot hold NUL: a path, query or form value with one is a 400 here rather
+    than a database error later (NUL in JSON bodies: app.schemas.BaseSchema)."""
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype in FORMS:
+        pairs += request.form.items(multi=True)
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in pairs):
+        abort(400, message="请求中含有空字符（\\u0000）")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
     app.after_request(add_security_headers)
     hops = app.config["PROXY_HOPS"]
     if hops:

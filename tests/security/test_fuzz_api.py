@@ -10,6 +10,7 @@ kind of path values; each request is rolled back so every example sees the same 
 """
 import os
 import re
+import traceback
 
 import pytest
 import schemathesis
@@ -57,6 +58,12 @@ def fuzz(scene, operation, mode: GenerationMode, path_parameters: dict | None) -
     run()
 
 
+def describe(error: BaseException) -> str:
+    """Each of hypothesis' distinct failures with its falsifying example, not just their count."""
+    errors = error.exceptions if isinstance(error, BaseExceptionGroup) else (error,)
+    return "\n".join("".join(traceback.format_exception(e, limit=-3)) for e in errors)
+
+
 @pytest.mark.timeout(900)
 def test_no_operation_answers_500_or_breaks_its_schema(app, database, redis_conn):
     scene = build_scene(app)
@@ -72,8 +79,8 @@ def test_no_operation_answers_500_or_breaks_its_schema(app, database, redis_conn
                 try:
                     fuzz(scene, operation, mode, path_parameters)
                 except Exception as error:  # every operation is fuzzed; all failures are reported together
-                    failures.append(f"{operation.label} ({mode}, path values {path_parameters or 'generated'}):"
-                                    f"\n{error}")
+                    failures.append(f"{operation.label} ({mode}, path values {path_parameters or 'generated'}):\n"
+                                    + describe(error))
                 redis_conn.flushdb()  # rate-limit counters
     assert count > 100, "fewer fuzz runs than expected: is the OpenAPI document complete?"
     assert not failures, "\n\n".join(failures)

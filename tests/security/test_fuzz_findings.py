@@ -46,3 +46,23 @@ def test_open311_documents_its_own_error_list(client, world):
     assert response.status_code == 403
     assert documented["content"]["application/json"]["schema"]["type"] == "array"
     assert list(response.get_json()[0]) == ["code", "description"]
+
+
+@pytest.mark.parametrize("method, url, kwargs", [
+    ("GET", "/api/v1/admin/deliveries?appeal=%00", {}),
+    ("GET", "/api/v1/appeals/JC%00/", {}),
+    ("GET", "/api/v1/appeals?enterprise=a%00b", {}),
+    ("POST", "/api/v1/appeals", {"json": {"city": "金\u0000昌"}}),
+    ("POST", "/api/v1/admin/partners", {"json": {"slug": "p", "name": "平台", "mapping": {"fields": {"a\u0000": "b"}}}}),
+    ("POST", "/login", {"data": {"username": "admin\u0000", "password": "x"}}),
+    ("GET", "/operator/search?q=%00", {}),
+])
+def test_a_nul_character_anywhere_is_a_400_not_a_database_error(client, world, method, url, kwargs):
+    _, admin = world.user("admin")
+    response = client.open(url, method=method, headers=admin, **kwargs)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
+def test_an_out_of_range_subscription_filter_is_a_400(client, world):
+    _, admin = world.user("admin")
+    assert client.get("/api/v1/admin/deliveries?subscription=2147483648", headers=admin).status_code == 400
