@@ -47,18 +47,10 @@ class KnowledgeBase:
         return out
 
 
-# Bodies of higher levels stationed in the city (海关, 人民银行, 金融监管分局, an environment sub-bureau)
-# and public utilities (供电公司) answer appeals in their field, so they are routing targets when the
-# catalogue knows their department kind, even though a table parser may mark them not routable.
-ROUTABLE_KINDS = ("stationed", "enterprise")
-
-
 def from_parsed(city: str, parsed, corrections=()) -> KnowledgeBase:
-    """Convert a `tables.ParsedTable` (duck-typed: `.units`, `.matters`) into a KnowledgeBase."""
-    from routing.catalogue import kinds_of
-    units = [Unit(u.name, tuple(u.aliases or ()), u.kind or "",
-                  bool(u.routable) or (u.kind in ROUTABLE_KINDS and bool(kinds_of(u.name))))
-             for u in parsed.units]
+    """Convert a `tables.ParsedTable` (duck-typed: `.units`, `.matters`) into a KnowledgeBase.
+    The unit register decides what is routable (stationed bodies and utilities included)."""
+    units = [Unit(u.name, tuple(u.aliases or ()), u.kind or "", bool(u.routable)) for u in parsed.units]
     routable = {u.name for u in units if u.routable}
     matters = []
     for m in parsed.matters:

@@ -7,7 +7,7 @@ def parsed_table():
     units = [
         NS(name="市发展改革委", aliases=("市发改委", "发改委"), kind="department", routable=True),
         NS(name="市税务局", aliases=(), kind="department", routable=True),
-        NS(name="金昌海关", aliases=(), kind="stationed", routable=False),
+        NS(name="金昌海关", aliases=(), kind="stationed", routable=True),
         NS(name="冶金学院", aliases=(), kind="other", routable=False),
         NS(name="各县区", aliases=(), kind="placeholder", routable=False),
     ]
