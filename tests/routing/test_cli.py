@@ -64,3 +64,13 @@ def test_evaluate_prints_the_figures_with_short_unit_names_matched(app, world, t
     assert "首选正确率 top-1：66.7%" in result.output
     assert "人工分拨率：33.3%" in result.output and "自动分拨准确率：50.0%" in result.output
     assert "紧急诉求被判为一般或咨询：0 条" in result.output
+
+
+def test_predict_trains_first_when_the_city_has_no_model(app, world):
+    add_table(world)
+    result = run(app, "predict", "--city", "金昌", input=json.dumps({"id": "a", "text": WAGES}) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "金昌 分拨模型第 1 版已启用" in result.stderr
+    [line] = [json.loads(x) for x in result.stdout.splitlines()]
+    assert (line["id"], line["lead"]) == ("a", "市人社局")
+    assert store.versions(world.city.id)[0].active
