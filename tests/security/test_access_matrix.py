@@ -17,7 +17,7 @@ from tests.webhooks.receivers import PARTNER_MAPPING
 EXCLUDED_ENDPOINTS = {"static", "web_auth.static", "api-docs.openapi_json"}
 
 # fmt: off
-#                                                                anon  expd  oper  disp  lead  othu  supv  admn  prtn  city
+#                                                                 anon  expd  oper  disp  lead  othu  supv  admn  prtn  city
 EXPECTED = {
     "GET /":                                                     "login login 302   302   302   302   302   302   403   302",
     "GET /admin/users":                                          "login login 403   403   403   403   403   2xx   403   403",
