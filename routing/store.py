@@ -82,11 +82,6 @@ def load(model_id: int) -> CityModel:
     return pickle.loads(zlib.decompress(blob))
 
 
-def active_model(city_id: int) -> CityModel | None:
-    current = head(city_id)
-    return load(current.id) if current else None
-
-
 def save(city_id: int, table_id: int, kb: KnowledgeBase, model: CityModel, *, accepted: bool,
          scores: dict, held_back: int, activate: bool) -> RouterModel:
     """Store a new version (numbered after the last one); the caller commits."""
