@@ -56,12 +56,17 @@ def _commit_keeping_loaded() -> None:
 def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
     """Store a validated submission; returns (appeal, created). A repeated (channel, external_id)
     returns the first appeal, also when two submissions race (the unique constraint decides)."""
-    existing = find_existing(data["channel"], data.get("external_id"))
-    if existing is not None:
-        return existing, False
     city = db.session.scalar(select(City).where(City.name == data["city"]))
     if city is None:
         raise ValidationError({"city": [f"未知城市「{data['city']}」"]})
+    # Staff and partners file for their own city only; the anonymous enterprise pages pick one.
+    if user is not None and user.city_id != city.id:
+        raise ValidationError({"city": [f"只能受理本市（{user.city.name}）的诉求"]})
+    existing = find_existing(data["channel"], data.get("external_id"))
+    if existing is not None:
+        if existing.city_id != city.id:  # never answer with another city's appeal
+            raise ValidationError({"external_id": ["该渠道编号已被其他城市使用"]})
+        return existing, False
     appeal = Appeal(
         number=next_number(city),
         city=city,

@@ -25,7 +25,7 @@ SESSION_COOKIE = "appeals_session"
 LEAD_UNIT, OTHER_UNIT = "市工信局", "市市场监管局"
 # Column order of the EXPECTED table.
 PRINCIPALS = ("anonymous", "expired", "operator", "dispatcher", "lead", "other_unit", "supervisor", "admin",
-              "partner", "other_city")
+              "partner", "other_city", "other_admin")
 
 
 @dataclass
@@ -78,7 +78,7 @@ def build_scene(app: Flask) -> Scene:
         "operator": home.user("operator"), "dispatcher": home.user("dispatcher"),
         "lead": home.user("handler", LEAD_UNIT), "other_unit": home.user("handler", OTHER_UNIT),
         "supervisor": home.user("supervisor"), "admin": home.user("admin"),
-        "other_city": elsewhere.user("supervisor"),
+        "other_city": elsewhere.user("supervisor"), "other_admin": elsewhere.user("admin"),
     }
     partner = make_partner(home, slug="matrix")
     partner_token = issue_token(partner.user)

@@ -1,6 +1,7 @@
-"""Answers that fuzzing and the access matrix once found to be 500s, pinned down one by one."""
+"""Answers that fuzzing and the access matrix once found wrong (500s, another city's data), pinned down one by one."""
 import pytest
 
+from tests.factories import World, appeal_body
 from tests.webhooks.receivers import dispatched
 
 
@@ -66,3 +67,15 @@ def test_a_nul_character_anywhere_is_a_400_not_a_database_error(client, world, m
 def test_an_out_of_range_subscription_filter_is_a_400(client, world):
     _, admin = world.user("admin")
     assert client.get("/api/v1/admin/deliveries?subscription=2147483648", headers=admin).status_code == 400
+
+
+def test_staff_of_another_city_cannot_file_into_this_city_nor_read_it_back_by_external_id(client, world):
+    _, home_operator = world.user("operator")
+    body = appeal_body()
+    assert client.post("/api/v1/appeals", json=body, headers=home_operator).status_code == 201
+    _, stranger = World(name="嘉峪关", code="JYG").user("operator")
+    into_this_city = client.post("/api/v1/appeals", json=appeal_body(), headers=stranger)
+    assert into_this_city.status_code == 400 and "city" in into_this_city.get_json()["errors"]
+    same_id_at_home = client.post("/api/v1/appeals", json={**body, "city": "嘉峪关"}, headers=stranger)
+    assert same_id_at_home.status_code == 400
+    assert "number" not in same_id_at_home.get_json() and "external_id" in same_id_at_home.get_json()["errors"]
