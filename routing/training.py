@@ -14,7 +14,7 @@ from routing.vocabulary import MANUAL_KIND, MatterKind, load_vocabulary
 
 MANUAL = "人工分拨"
 # Label weights: the table's first lead speaks loudest; co-leads, assisting units and generic duties less.
-W_LEAD, W_CO_LEAD, W_ASSIST, W_DUTY, W_PHRASE, W_CORRECTION = 1.0, 0.6, 0.25, 0.5, 1.0, 3.0
+W_LEAD, W_CO_LEAD, W_ASSIST, W_DUTY, W_PHRASE, W_CORRECTION = 1.0, 0.6, 0.25, 0.5, 1.0, 1.0
 KIND_PRIOR = 0.1  # bonus per rank for the vocabulary's usual lead kind when the table is ambiguous
 
 
@@ -50,9 +50,6 @@ def table_rows(kb: KnowledgeBase, units: set[str]) -> list[Row]:
         for u in m.assisting:
             if u in units:
                 rows.append(Row(normalize(m.text), u, W_ASSIST, m.text, tuple(m.leads)))
-    for c in kb.corrections:  # a dispatcher's decision is a labelled example to retrieve
-        if c.lead in units:
-            rows.append(Row(normalize(c.text), c.lead, W_LEAD, "", ()))
     return rows
 
 
