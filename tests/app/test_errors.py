@@ -27,3 +27,17 @@ def test_failure_during_commit_is_503_not_500_nor_201(client, world, database, c
     assert response.headers["Retry-After"] == "5"
     assert response.get_json()["message"] == "系统数据库暂时不可用，本次提交未保存，请稍后重试"
     assert database.session.query(Appeal).filter_by(external_id=body["external_id"]).count() == 0
+
+
+def test_transaction_lost_with_its_connection_is_503(client, world, monkeypatch):
+    from sqlalchemy.exc import PendingRollbackError
+
+    from intake import service
+
+    def lost(*args, **kwargs):
+        raise PendingRollbackError("This Session's transaction has been rolled back due to a previous exception")
+
+    _, headers = world.user("operator")
+    monkeypatch.setattr(service, "submit", lost)
+    response = client.post("/api/v1/appeals", json=appeal_body(), headers=headers)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
