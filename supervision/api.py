@@ -18,6 +18,7 @@ from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from sla.service import appeal_clock
 from supervision import orders
+from supervision.lists import by_colour
 from workflow.views import EventOutSchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
@@ -150,14 +151,7 @@ def clock_item(appeal: Appeal, now=None) -> dict:
 def list_clocks(args):
     """超期、临期、时限待定诉求（可按城市、单位、紧急程度、受理天数筛选）"""
     now = utcnow()
-    query = (select(Appeal).join(AppealClock).where(Appeal.city_id == city_id_for(args), AppealClock.open.is_(True)))
-    if args["colour"] == "red":
-        query = query.where(AppealClock.pending.is_(False), AppealClock.completion_due < now)
-    elif args["colour"] == "yellow":
-        query = query.where(AppealClock.pending.is_(False), AppealClock.yellow_at <= now,
-                            AppealClock.completion_due >= now)
-    else:
-        query = query.where(AppealClock.pending.is_(True))
+    query = by_colour(city_id_for(args), args["colour"], now)
     if "unit" in args:
         query = query.join(Unit, Unit.id == Appeal.lead_unit_id).where(Unit.name == args["unit"])
     if "urgency" in args:
@@ -166,8 +160,7 @@ def list_clocks(args):
         query = query.where(Appeal.received_at <= now - timedelta(days=args["min_age_days"]))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, size = args["page"], args["page_size"]
-    items = db.session.scalars(query.order_by(AppealClock.completion_due, Appeal.id)
-                               .offset((page - 1) * size).limit(size)).all()
+    items = db.session.scalars(query.offset((page - 1) * size).limit(size)).all()
     return {"total": total, "items": [clock_item(a, now) for a in items]}
 
 

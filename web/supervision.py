@@ -15,6 +15,7 @@ from sla.extensions import decide
 from supervision import orders
 from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
+from supervision.lists import by_colour
 from supervision.measures import RATES, measures
 from web.charts import grouped_bars
 from web.pages import city_units, flat_errors, page_blueprint
@@ -29,13 +30,7 @@ TREND_MONTHS = 6
 def clock_list(city_id: int, colour: str) -> list[dict]:
     """Open appeals past their deadline (red) or in their last third (yellow), earliest due first."""
     now = utcnow()
-    query = select(Appeal).join(AppealClock).where(
-        Appeal.city_id == city_id, AppealClock.open.is_(True), AppealClock.pending.is_(False))
-    if colour == "red":
-        query = query.where(AppealClock.completion_due < now)
-    else:
-        query = query.where(AppealClock.yellow_at <= now, AppealClock.completion_due >= now)
-    appeals = db.session.scalars(query.order_by(AppealClock.completion_due, Appeal.id).limit(500)).all()
+    appeals = db.session.scalars(by_colour(city_id, colour, now).limit(500)).all()
     return [clock_item(a, now) for a in appeals]
 
 
