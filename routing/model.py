@@ -69,9 +69,11 @@ class CityModel:
 
     def scores(self, text: str) -> tuple[np.ndarray, dict]:
         """Fused score per label and the evidence behind it."""
-        x = self.featurizer.transform([text])
+        tokens = self.featurizer.tokens(text)
+        x = self.featurizer.transform_one(text, tokens)
         clf = np.full(len(self.labels), -10.0)
-        clf[[self.index[c] for c in self.clf.classes_]] = self.clf.decision_function(x)[0]
+        # LinearSVC.decision_function without its input validation (same product, same floats)
+        clf[[self.index[c] for c in self.clf.classes_]] = (x @ self.clf.coef_.T + self.clf.intercept_)[0]
         retrieval, best_row = np.zeros(len(self.labels)), {}
         if self.row_matrix is not None:
             sims = (self.row_matrix @ self.row_vec.transform([text]).T).toarray().ravel()
@@ -80,7 +82,7 @@ class CityModel:
                 j = self.index[r.lead]
                 if s > retrieval[j]:
                     retrieval[j], best_row[r.lead] = s, r
-        lexicon, hits = np.zeros(len(self.labels)), self.phrase_hits(text)
+        lexicon, hits = np.zeros(len(self.labels)), self.phrase_hits(text, set(tokens))
         for p in hits:
             for u, w in self.phrases[p].items():
                 lexicon[self.index[u]] += w * min(len(p), 6) ** 2
@@ -93,10 +95,9 @@ class CityModel:
         votes = min(votes, 1) if lexicon.max() <= 0 else votes  # no expression or unit name recognised
         return fused, {"rows": best_row, "hits": hits, "x": x, "votes": votes}
 
-    def phrase_hits(self, text: str) -> list[str]:
+    def phrase_hits(self, text: str, words: set[str]) -> list[str]:
         """Vocabulary phrases in the text: two-character ones only as whole words (安排水电 has no 排水),
-        and none that is part of a longer phrase found."""
-        words = set(self.featurizer.tokens(text))
+        and none that is part of a longer phrase found. words: the text's tokens."""
         found = [p for p in self.phrases if (p in words if len(p) <= 2 else p in text)]
         return [p for p in found if not any(p != q and p in q for q in found)]
 
