@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.extensions import db
 from models import Appeal, AppealEvent, User
@@ -29,6 +29,16 @@ def event_digest(event: AppealEvent) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _last_event(appeal: Appeal) -> AppealEvent | None:
+    """The appeal's newest event: from its events when they are loaded (new events join them),
+    else one indexed query."""
+    if "events" in inspect(appeal).dict:
+        return appeal.events[-1] if appeal.events else None
+    return db.session.scalars(
+        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.seq.desc()).limit(1)
+    ).first()
+
+
 def record(
     appeal: Appeal,
     action: str,
@@ -40,15 +50,24 @@ def record(
 ) -> AppealEvent:
     """Append an event: `from_status` is the state before (None at intake), `to_status` the current one."""
     db.session.flush()
-    last = db.session.scalars(
-        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.seq.desc()).limit(1)
-    ).first()
+    last = _last_event(appeal)
+    event = chained_event(appeal.id, last, action, actor, from_status=from_status, to_status=appeal.status,
+                          reason=reason, data=data)
+    event.appeal = appeal
+    db.session.add(event)
+    return event
+
+
+def chained_event(appeal_id: int, last: AppealEvent | None, action: str, actor: User | None, *,
+                  from_status: str | None, to_status: str | None, reason: str | None = None,
+                  data: dict | None = None) -> AppealEvent:
+    """The event that follows `last` (None: the first), with its hash; not yet in the session."""
     event = AppealEvent(
-        appeal_id=appeal.id,
+        appeal_id=appeal_id,
         seq=(last.seq + 1) if last else 1,
         action=action,
         from_status=from_status,
-        to_status=appeal.status,
+        to_status=to_status,
         actor_id=actor.id if actor else None,
         actor=(actor.display_name or actor.username) if actor else SYSTEM,
         reason=reason,
@@ -57,5 +76,4 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event_digest(event)
-    db.session.add(event)
     return event
