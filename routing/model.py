@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -10,7 +11,7 @@ from sklearn.svm import LinearSVC
 
 from routing.conduct import accused_units, mention_forms
 from routing.duplicates import OpenAppeal, find_duplicate
-from routing.features import Featurizer
+from routing.features import Featurizer, tfidf_row
 from routing.knowledge import KnowledgeBase
 from routing.lexicon import user_words
 from routing.normalize import normalize
@@ -34,6 +35,7 @@ W_NAMED = 9.0  # lexicon vote for a unit the appeal names
 # evidence stays weak.
 LEX_FLOOR = 2.0
 MIN_CONTENT_CHARS = 4
+_DERIVED = ("_row_arrays",)  # cached_property values of CityModel, rebuilt after unpickling
 
 
 @dataclass
@@ -63,6 +65,19 @@ class CityModel:
         self.forms = {u: mention_forms(u, broad=True) for u in labels if u != MANUAL}
         self.names = {u: mention_forms(u) for u in labels if u != MANUAL}
 
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for name in _DERIVED:
+            state.pop(name, None)
+        return state
+
+    @cached_property
+    def _row_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Label index and weight of each retrieval row (derived on first use, never pickled: versions
+        stored before it existed load as they are)."""
+        return (np.array([self.index[r.lead] for r in self.rows], dtype=np.intp),
+                np.array([r.weight for r in self.rows], dtype=np.float64))
+
     @property
     def units(self) -> list[str]:
         return [u for u in self.labels if u != MANUAL]
@@ -76,12 +91,15 @@ class CityModel:
         clf[[self.index[c] for c in self.clf.classes_]] = (x @ self.clf.coef_.T + self.clf.intercept_)[0]
         retrieval, best_row = np.zeros(len(self.labels)), {}
         if self.row_matrix is not None:
-            sims = (self.row_matrix @ self.row_vec.transform([text]).T).toarray().ravel()
-            for i, r in enumerate(self.rows):
-                s = sims[i] * r.weight
-                j = self.index[r.lead]
-                if s > retrieval[j]:
-                    retrieval[j], best_row[r.lead] = s, r
+            query = np.zeros(self.row_matrix.shape[1])
+            idx, val = tfidf_row(self.row_vec, self.row_vec.build_analyzer()(text))
+            query[idx] = val
+            leads, weights = self._row_arrays
+            sims = (self.row_matrix @ query) * weights
+            np.maximum.at(retrieval, leads, sims)
+            # a label's evidence is the first of its rows that reaches its best score
+            for i in np.flatnonzero((sims > 0) & (sims == retrieval[leads])).tolist():
+                best_row.setdefault(self.rows[i].lead, self.rows[i])
         lexicon, hits = np.zeros(len(self.labels)), self.phrase_hits(text, set(tokens))
         for p in hits:
             for u, w in self.phrases[p].items():

@@ -1,4 +1,5 @@
 """The router's fast single-text paths compute exactly what scikit-learn computes."""
+import numpy as np
 import pytest
 
 from routing.features import tfidf_row
@@ -25,3 +26,6 @@ def test_tfidf_row_is_the_vectorizers_transform(model_a, text):
     slow = vec.transform([text])
     idx, val = tfidf_row(vec, vec.build_analyzer()(text))
     assert idx.tolist() == slow.indices.tolist() and val.tobytes() == slow.data.tobytes()
+    dense = np.zeros(slow.shape[1])
+    dense[idx] = val
+    assert (model_a.row_matrix @ dense).tobytes() == (model_a.row_matrix @ slow.T).toarray().ravel().tobytes()
