@@ -131,3 +131,20 @@ def test_a_version_stored_by_an_older_release_predicts_the_same(model_a):
                          if k in STORED_BEFORE_DERIVED_LOOKUPS})
     assert [old.predict(t) for t in texts] == expected
     assert set(pickle.loads(pickle.dumps(old)).__dict__) == set(STORED_BEFORE_DERIVED_LOOKUPS)
+
+
+def test_phrase_hits_are_those_of_a_scan_of_every_phrase(model_a):
+    import random
+
+    def scan(text, words):  # the definition: every phrase tested against the text, in vocabulary order
+        found = [p for p in model_a.phrases if (p in words if len(p) <= 2 else p in text)]
+        return [p for p in found if not any(p != q and p in q for q in found)]
+
+    rnd = random.Random(0)
+    phrases = list(model_a.phrases)
+    texts = ["安排水电", "出口退税款申请了三个月还没到账", ""]
+    texts += ["，".join(rnd.sample(phrases, rnd.randint(1, 6))) + "了" for _ in range(200)]
+    texts += ["".join(p[rnd.randint(0, len(p) - 1):] for p in rnd.sample(phrases, 8)) for _ in range(200)]
+    for text in texts:
+        words = set(model_a.featurizer.tokens(text))
+        assert model_a.phrase_hits(text, words) == scan(text, words)
