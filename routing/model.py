@@ -169,10 +169,14 @@ class CityModel:
         words = [h for h in ev["hits"] if label in self.phrases[h]]
         if label in self.clf.classes_:
             k = list(self.clf.classes_).index(label)
-            contrib = ev["x"].multiply(self.clf.coef_[k]).toarray().ravel()
+            # a feature contributes only where the text has it: rank the text's features, not all of them
+            # (equal contributions by column, so that the words do not depend on the sorting algorithm)
+            x = ev["x"]
+            contrib = x.data * self.clf.coef_[k, x.indices]
             names = self.featurizer.names()
-            for j in np.argsort(-contrib)[:20]:
-                if contrib[j] > 0 and j >= self.featurizer.n_char and len(names[j]) >= 2 and names[j] not in words:
+            for i in np.lexsort((x.indices, -contrib))[:20].tolist():
+                j = int(x.indices[i])
+                if contrib[i] > 0 and j >= self.featurizer.n_char and len(names[j]) >= 2 and names[j] not in words:
                     words.append(str(names[j]))
         return {"matter": row.matter if row else "", "words": words[:8]}
 

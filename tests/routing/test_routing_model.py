@@ -148,3 +148,20 @@ def test_phrase_hits_are_those_of_a_scan_of_every_phrase(model_a):
     for text in texts:
         words = set(model_a.featurizer.tokens(text))
         assert model_a.phrase_hits(text, words) == scan(text, words)
+
+
+def test_explanation_words_rank_every_feature_by_contribution(model_a):
+    def reference(label, ev):  # over the whole feature vector, equal contributions by column
+        words = [h for h in ev["hits"] if label in model_a.phrases[h]]
+        k = list(model_a.clf.classes_).index(label)
+        contrib = ev["x"].multiply(model_a.clf.coef_[k]).toarray().ravel()
+        names = model_a.featurizer.names()
+        for j in np.lexsort((np.arange(len(contrib)), -contrib))[:20]:
+            if contrib[j] > 0 and j >= model_a.featurizer.n_char and len(names[j]) >= 2 and names[j] not in words:
+                words.append(str(names[j]))
+        return words[:8]
+
+    for text in ("出口退税款申请了三个月还没到账", "银行突然抽贷，不给续贷了，资金链要断了", "营业执照变更登记办不下来"):
+        fused, ev = model_a.scores(text)
+        for label in model_a.clf.classes_:
+            assert model_a._explain(label, ev)["words"] == reference(label, ev)
