@@ -26,6 +26,11 @@ class Bench:
         self.workdir.close()
 
 
+# Workers run at a lower CPU priority than the web processes, as docs/operations.md advises when
+# they share cores: in a burst, intake answers first and dispatch catches up from the queue.
+WORKER_NICE = 10
+
+
 def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
     """A fresh bench database, a private Redis, gunicorn per (port, workers, threads), RQ workers."""
     with psycopg.connect(BENCH_DSN.replace("appeals_bench", "postgres"), autocommit=True) as conn:
@@ -36,18 +41,24 @@ def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
     workdir = Workdir("bench-")
     redis = RedisServer(workdir)
     apps = Apps(workdir, BENCH_URL, redis.url, INTAKE_RATE_LIMIT="10000000/minute")
-    apps.flask("db", "upgrade")
-    token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines() if line.startswith("partner"))
-    # A city in service has a routing model: dispatch runs the real router, not the no-model path.
-    started = time.perf_counter()
-    apps.flask("routing", "train", "--city", "金昌")
-    print(f"routing model trained in {time.perf_counter() - started:.1f} s")
-    for i, (port, workers, threads) in enumerate(web):
-        apps.web(port, workers, threads, name=f"web-{i}")
-    for i in range(dispatch_workers):
-        apps.worker(f"worker-{i}")
-    apps.scheduler()
-    return Bench(workdir, redis, apps, token)
+    bench = Bench(workdir, redis, apps, token="")
+    try:
+        apps.flask("db", "upgrade")
+        bench.token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines()
+                           if line.startswith("partner"))
+        # A city in service has a routing model: dispatch runs the real router, not the no-model path.
+        started = time.perf_counter()
+        apps.flask("routing", "train", "--city", "金昌")
+        print(f"routing model trained in {time.perf_counter() - started:.1f} s")
+        for i, (port, workers, threads) in enumerate(web):
+            apps.web(port, workers, threads, name=f"web-{i}")
+        for i in range(dispatch_workers):
+            apps.worker(f"worker-{i}", nice=WORKER_NICE)
+        apps.scheduler()
+    except BaseException:
+        bench.close()  # no stray gunicorn or redis-server left behind
+        raise
+    return bench
 
 
 def latency_line(label: str, seconds: list[float]) -> str:
@@ -130,6 +141,15 @@ def dispatch_latencies(results: list[Result], timeout: float = 60) -> tuple[list
     counts = {external_id: count for external_id, count, _ in rows}
     latencies = [float(at) - sent[external_id] for external_id, count, at in rows if count]
     return latencies, counts
+
+
+def last_dispatch_at(results: list[Result]) -> float:
+    """Wall-clock time of the last dispatch event among these appeals."""
+    query = ("SELECT max(extract(epoch FROM e.created_at)) FROM appeals a JOIN appeal_events e ON e.appeal_id = a.id "
+             "AND e.action = ANY(%s) WHERE a.external_id = ANY(%s)")
+    with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
+        at = conn.execute(query, (list(DISPATCH_ACTIONS), [r.external_id for r in results])).fetchone()[0]
+    return float(at) if at is not None else float("nan")
 
 
 def cpu_by_role(apps: Apps) -> dict[str, float]:

@@ -176,8 +176,12 @@ class Apps:
         wait_http(port)
         return process
 
-    def worker(self, name: str = "worker") -> subprocess.Popen:
-        return self.spawn(name, str(BIN / "flask"), "jobs", "worker")
+    def worker(self, name: str = "worker", nice: int = 0) -> subprocess.Popen:
+        """An RQ worker; `nice` > 0 runs it at a lower CPU priority than the web processes."""
+        process = self.spawn(name, "nice", "-n", str(nice), str(BIN / "flask"), "jobs", "worker")
+        if nice:
+            lower_autogroup(process.pid, nice)
+        return process
 
     def scheduler(self) -> subprocess.Popen:
         return self.spawn("scheduler", str(BIN / "flask"), "jobs", "scheduler")
@@ -188,6 +192,16 @@ class Apps:
     def close(self) -> None:
         for process in self.processes:
             kill_group(process, signal.SIGKILL)
+
+
+def lower_autogroup(pid: int, nice: int) -> None:
+    """Each process here runs in its own session, and with the kernel's autogroup scheduling a
+    session's nice value only counts inside the session: the session's own nice must be set too."""
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(nice))
+    except OSError:  # no autogroup scheduling on this kernel: plain nice is enough
+        pass
 
 
 def kill_group(process: subprocess.Popen, sig: int) -> None:
