@@ -1,6 +1,7 @@
 """Text features: character n-grams and jieba words over normalised text, both TF-IDF."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from math import sqrt
 
@@ -69,10 +70,10 @@ def tfidf_row(vec: TfidfVectorizer, terms: Iterable[str]) -> tuple[np.ndarray, n
     as scikit-learn does for a fitted sublinear, l2-normalised TfidfVectorizer (the same operations in
     the same order, so the same floats)."""
     vocabulary, counts = vec.vocabulary_, {}
-    for term in terms:
+    for term, n in Counter(terms).items():
         j = vocabulary.get(term)
         if j is not None:
-            counts[j] = counts.get(j, 0) + 1
+            counts[j] = n
     idx = np.array(sorted(counts), dtype=np.int32)
     val = np.array([counts[j] for j in idx.tolist()], dtype=np.float64)
     np.log(val, val)
