@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from math import sqrt
 
 from routing.normalize import normalize
@@ -20,15 +21,28 @@ class OpenAppeal:
     enterprise: str | None = None
 
 
-def _bigrams(text: str) -> Counter:
+# Each dispatch compares its appeal with the open appeals of the same enterprise, which earlier
+# dispatches (and the operator's suggestions while typing) compared with theirs: the texts' profiles
+# and the names' canonical forms are kept for the most recent ones.
+@lru_cache(maxsize=512)
+def _bigrams(text: str) -> tuple[dict[str, int], float]:
+    """Character bigram counts of the normalised text (read-only: the dict is shared) and their norm."""
     t = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(text))
-    return Counter(t[i:i + 2] for i in range(len(t) - 1))
+    counts = Counter(t[i:i + 2] for i in range(len(t) - 1))
+    return dict(counts), sqrt(sum(v * v for v in counts.values()))
+
+
+@lru_cache(maxsize=2048)
+def _name_key(name: str) -> str:
+    return _NAME_NOISE.sub("", normalize(name))
 
 
 def similarity(a: str, b: str) -> float:
-    x, y = _bigrams(a), _bigrams(b)
-    dot = sum(v * y[k] for k, v in x.items())
-    norm = sqrt(sum(v * v for v in x.values())) * sqrt(sum(v * v for v in y.values()))
+    (x, x_norm), (y, y_norm) = _bigrams(a), _bigrams(b)
+    if len(x) > len(y):
+        x, y = y, x  # the dot product of integer counts is exact in any order
+    dot = sum(v * y.get(k, 0) for k, v in x.items())
+    norm = x_norm * y_norm
     return dot / norm if norm else 0.0
 
 
@@ -36,7 +50,7 @@ def _same_enterprise(a: OpenAppeal, uscc: str | None, enterprise: str | None) ->
     if uscc and a.uscc and uscc.strip().upper() == a.uscc.strip().upper():
         return True
     if enterprise and a.enterprise:
-        return _NAME_NOISE.sub("", normalize(enterprise)) == _NAME_NOISE.sub("", normalize(a.enterprise))
+        return _name_key(enterprise) == _name_key(a.enterprise)
     return False
 
 

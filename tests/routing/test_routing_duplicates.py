@@ -1,4 +1,9 @@
+import re
+from collections import Counter
+from math import sqrt
+
 from routing.duplicates import OpenAppeal, find_duplicate, similarity
+from routing.normalize import normalize
 
 OPEN = [
     OpenAppeal("A1", "区里那个项目的工程款拖了两年了，找了好几次都说没钱", uscc="91620300MA00000001",
@@ -25,3 +30,17 @@ def test_similarity_bounds():
     assert similarity("工程款拖欠", "工程款拖欠") > 0.99
     assert similarity("工程款拖欠", "营业执照") == 0.0
     assert similarity("", "x") == 0.0
+
+
+def test_similarity_is_the_cosine_of_bigram_counts_in_either_order_and_on_repeated_calls():
+    def cosine(a, b):
+        a, b = (re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(t)) for t in (a, b))
+        x, y = (Counter(t[i:i + 2] for i in range(len(t) - 1)) for t in (a, b))
+        norm = sqrt(sum(v * v for v in x.values())) * sqrt(sum(v * v for v in y.values()))
+        return sum(v * y[k] for k, v in x.items()) / norm if norm else 0.0
+
+    texts = [a.text for a in OPEN] + ["工程款工程款拖欠拖欠", "营业执照"]
+    for _ in range(2):
+        for a in texts:
+            for b in texts:
+                assert similarity(a, b) == similarity(b, a) == cosine(a, b)
