@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 
 from app.extensions import db
 from models import Appeal, Status
@@ -71,20 +71,22 @@ def model_for(city_id: int) -> Loaded | None:
     return loaded
 
 
-def open_appeals(city_id: int, enterprise: str | None, uscc: str | None, exclude: int | None = None) -> list[Appeal]:
-    """Open appeals of the same enterprise (same USCC or same name) in the city, newest first."""
+def open_appeals(city_id: int, enterprise: str | None, uscc: str | None, exclude: int | None = None) -> list[Row]:
+    """Open appeals of the same enterprise (same USCC or same name) in the city, newest first: number,
+    text, USCC, enterprise name and status only (whole rows would decrypt the complainant's data)."""
     same = [Appeal.enterprise_uscc == uscc.strip().upper()] if uscc else []
     if enterprise:
         same.append(Appeal.enterprise_name == enterprise.strip())
     if not same:
         return []
-    query = select(Appeal).where(Appeal.city_id == city_id, Appeal.status != Status.closed, or_(*same))
+    query = (select(Appeal.number, Appeal.text, Appeal.enterprise_uscc, Appeal.enterprise_name, Appeal.status)
+             .where(Appeal.city_id == city_id, Appeal.status != Status.closed, or_(*same)))
     if exclude is not None:
         query = query.where(Appeal.id != exclude)
-    return list(db.session.scalars(query.order_by(Appeal.id.desc()).limit(OPEN_APPEALS_CHECKED)))
+    return list(db.session.execute(query.order_by(Appeal.id.desc()).limit(OPEN_APPEALS_CHECKED)))
 
 
-def _predict(loaded: Loaded, candidates: list[Appeal], text: str, enterprise, uscc) -> Decision:
+def _predict(loaded: Loaded, candidates: list[Row], text: str, enterprise, uscc) -> Decision:
     others = [OpenAppeal(a.number, a.text, a.enterprise_uscc, a.enterprise_name) for a in candidates]
     return loaded.model.predict(text, enterprise=enterprise, uscc=uscc, open_appeals=others)
 

@@ -169,3 +169,19 @@ def test_a_stored_model_is_the_model_trained(world):
     install_model(world, copy.deepcopy(model))
     loaded = service.model_for(world.city.id).model
     assert loaded.predict(WAGES).candidates == model.predict(WAGES).candidates
+
+
+
+def test_routing_reads_no_complainant_data_of_the_enterprises_other_appeals(world, monkeypatch):
+    import privacy.types
+
+    install_model(world)
+    earlier = {add_appeal(world, status=Status.dispatched).number for _ in range(3)}
+    uscc = db.session.scalar(db.select(Appeal.enterprise_uscc).where(Appeal.number.in_(earlier)).limit(1))
+    appeal = add_appeal(world, text=WAGES.replace("三个月", "两个月"), enterprise_uscc=uscc)
+    db.session.expire_all()
+    appeal = db.session.get(Appeal, appeal.id)
+    decrypted = []
+    monkeypatch.setattr(privacy.types, "decrypt", lambda value: decrypted.append(value) or "x")
+    assert service.route(appeal).decision.duplicate_of in earlier
+    assert decrypted == []
