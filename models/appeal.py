@@ -62,6 +62,8 @@ class Appeal(db.Model):
         UniqueConstraint("channel", "external_id"),
         Index("ix_appeals_city_status", "city_id", "status"),
         Index("ix_appeals_lead_status", "lead_unit_id", "status"),
+        # The router's duplicate check looks up an enterprise's open appeals by name (or USCC).
+        Index("ix_appeals_city_enterprise", "city_id", "enterprise_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
