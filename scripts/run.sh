@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
 port="${PORT:-8000}"
 
-.venv/bin/flask jobs worker & worker=$!
+# Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md).
+nice -n 10 .venv/bin/flask jobs worker & worker=$!
 .venv/bin/flask jobs scheduler & scheduler=$!
 .venv/bin/flask webhooks worker & webhooks=$!
 trap 'kill $worker $scheduler $webhooks 2>/dev/null; wait' EXIT INT TERM
