@@ -124,7 +124,8 @@ def start_clock(appeal: Appeal, *, reopen: bool = False) -> AppealClock:
     in force at the appeal's first dispatch."""
     now = utcnow()
     clock = appeal.clock
-    if clock is None:
+    first = clock is None
+    if first:
         clock = AppealClock(appeal=appeal, rule_set=current_rule_set(appeal.city_id))
         db.session.add(clock)
     clock.started_at = now
@@ -136,7 +137,8 @@ def start_clock(appeal: Appeal, *, reopen: bool = False) -> AppealClock:
     if reopen:
         clock.reopens = (clock.reopens or 0) + 1
     else:
-        _end_assignment(appeal.id, "reassign", now)
+        if not first:  # a first dispatch has no unit assignment to end
+            _end_assignment(appeal.id, "reassign", now)
         db.session.add(UnitAssignment(appeal_id=appeal.id, city_id=appeal.city_id,
                                       unit_id=appeal.lead_unit_id or appeal.lead_unit.id, started_at=now))
     if not compute(clock):
