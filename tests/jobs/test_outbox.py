@@ -31,6 +31,21 @@ def test_commit_pushes_the_dispatch_job_and_a_worker_runs_it(client, world, data
     assert database.session.query(OutboxMessage).one().done_at is not None
 
 
+def test_sweep_pushes_only_what_the_queue_does_not_hold(client, world, database, app, redis_conn):
+    _, operator = world.user("operator")
+    for _ in range(3):
+        client.post("/api/v1/appeals", json=appeal_body(), headers=operator)
+    q = Queue(app.config["RQ_QUEUE"], connection=redis_conn)
+    assert q.count == 3
+    time.sleep(1.1)  # OUTBOX_RETRY_AFTER is 1 s in tests
+    assert outbox.sweep() == 0  # all three wait in the queue
+    lost = q.job_ids[0]  # as after a Redis restart without persistence: neither queued nor known
+    q.remove(lost)
+    redis_conn.delete(f"rq:job:{lost}")
+    assert outbox.sweep() == 1
+    assert q.count == 3 and lost in q.job_ids
+
+
 def test_running_a_message_twice_dispatches_once(client, world, database):
     _, operator = world.user("operator")
     number = client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
