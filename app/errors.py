@@ -1,6 +1,6 @@
 """A database outage is a 503 with Retry-After, never a 500 and never a false success."""
 from flask import current_app, jsonify
-from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 
 from app.api import error_payload
 
@@ -23,6 +23,15 @@ def handle_database_unavailable(error):
     return response
 
 
+def handle_other_database_error(error: DBAPIError):
+    """Any other driver error that SQLAlchemy recognised as a lost connection is an outage too;
+    the rest are bugs (500)."""
+    if error.connection_invalidated:
+        return handle_database_unavailable(error)
+    raise error
+
+
 def register(app) -> None:
     for error in UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
+    app.register_error_handler(DBAPIError, handle_other_database_error)

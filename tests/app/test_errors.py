@@ -41,3 +41,22 @@ def test_transaction_lost_with_its_connection_is_503(client, world, monkeypatch)
     monkeypatch.setattr(service, "submit", lost)
     response = client.post("/api/v1/appeals", json=appeal_body(), headers=headers)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+
+
+def test_other_driver_error_on_a_lost_connection_is_503_a_bug_is_500(client, world, monkeypatch):
+    from sqlalchemy.exc import DatabaseError
+
+    from intake import service
+
+    def fail(invalidated):
+        def submit(*args, **kwargs):
+            raise DatabaseError("INSERT", {}, Exception("connection lost"), connection_invalidated=invalidated)
+        return submit
+
+    _, headers = world.user("operator")
+    monkeypatch.setattr(service, "submit", fail(True))
+    response = client.post("/api/v1/appeals", json=appeal_body(), headers=headers)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    monkeypatch.setattr(service, "submit", fail(False))
+    monkeypatch.setitem(client.application.config, "PROPAGATE_EXCEPTIONS", False)  # a real server answers 500
+    assert client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code == 500

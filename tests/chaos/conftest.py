@@ -76,6 +76,12 @@ def stack():
         workdir.close()
 
 
+def server_errors(stack: Stack, most: int = 3) -> list[str]:
+    """The last tracebacks the web processes logged, to explain an unexpected 500."""
+    log = (stack.apps.workdir.path / "web.log").read_text(errors="replace")
+    return ["\n".join(chunk.splitlines()[:40]) for chunk in log.split("Traceback (most recent call last):")[1:]][-most:]
+
+
 def accepted(results: list[Result]) -> set[str]:
     return {r.external_id for r in results if r.status in (200, 201)}
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from bench.stack import kill_group
-from tests.chaos.conftest import accepted, assert_exactly_once, assert_no_complainant_in_logs
+from tests.chaos.conftest import accepted, assert_exactly_once, assert_no_complainant_in_logs, server_errors
 
 pytestmark = [pytest.mark.chaos, pytest.mark.pg_only, pytest.mark.timeout(150)]
 RATE = 20  # appeals per second
@@ -63,7 +63,7 @@ def test_postgres_restart(stack):
     stack.pg.start()
     results = load.wait()
     statuses = {r.status for r in results}
-    assert statuses <= {201, 503}, statuses
+    assert statuses <= {201, 503}, (statuses, server_errors(stack))
     refused = [r for r in results if r.status == 503]
     assert refused, "the outage was never seen by intake"
     assert all(r.retry_after and "数据库暂时不可用" in r.message for r in refused)
