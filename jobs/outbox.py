@@ -1,6 +1,6 @@
 """Transactional outbox: a job is recorded in the same transaction as the data it acts on.
 
-Every outbox message flushed in a transaction is pushed to RQ right after that transaction
+Every outbox message recorded in a transaction is pushed to RQ right after that transaction
 commits (best effort: if Redis is down nothing is lost). The periodic sweep pushes again every
 message that is not done and not already waiting or running in RQ. The job runs through `run`,
 which locks the message row and marks it done in the job's own transaction, so a message that is
