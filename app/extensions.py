@@ -22,3 +22,9 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
+
+
+def execute_rows(statement, rows: list[dict]):
+    """Execute an INSERT for the rows in the session: one row as a plain execute, several as one
+    multi-row statement (SQLAlchemy's insertmanyvalues, whose machinery costs more than one row)."""
+    return db.session.execute(statement, rows[0] if len(rows) == 1 else rows)

@@ -1,24 +1,29 @@
-"""Storing an appeal: one transaction for the appeal, its first event and its dispatch job."""
+"""Storing appeals: one transaction for the appeals, their first events and their dispatch jobs."""
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from app.extensions import db
+from app.extensions import db, execute_rows
 from jobs import outbox
-from models import Appeal, AppealCounter, AppealEvent, City, Status, User
+from models import Appeal, AppealEvent, City, Status, User
 from models.base import utcnow
 from privacy.lookup import blind_index
 from workflow.events import chained_event
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DISPATCH_JOB = "routing.dispatch.dispatch_appeal"
-# Built once: executing the same statement object with new parameters skips SQL compilation.
-INSERT_APPEAL = insert(Appeal.__table__).returning(Appeal.__table__.c.id)
+# Built once: executing the same statement object with new parameters skips SQL compilation
+# (the dialects' own INSERT … ON CONFLICT constructs are compiled anew on every execution).
+INSERT_APPEALS = insert(Appeal.__table__).returning(Appeal.__table__.c.id, sort_by_parameter_order=True)
 INSERT_EVENT = insert(AppealEvent.__table__)
+# Draws `count` numbers at once; the same SQL on PostgreSQL and SQLite.
+NEXT_NUMBERS = text(
+    "INSERT INTO appeal_counters (city_id, day, last) VALUES (:city_id, :day, :count) "
+    "ON CONFLICT (city_id, day) DO UPDATE SET last = appeal_counters.last + excluded.last RETURNING last"
+)
 # What a new appeal has none of yet (every column is given, so none is left to load; its events
 # are left unloaded: the first one was written with a plain INSERT).
 NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "reply": None, "division_table_id": None, "routing": None,
@@ -27,62 +32,124 @@ NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "reply": None, "division_
 EVENT_COLUMNS = [column.key for column in AppealEvent.__table__.columns if column.key != "id"]
 
 
-def _counter_upsert(dialect):
-    counters = AppealCounter.__table__
-    return (
-        dialect.insert(counters)
-        .values(city_id=bindparam("city_id"), day=bindparam("day"), last=1)
-        .on_conflict_do_update(index_elements=["city_id", "day"], set_={"last": counters.c.last + 1})
-        .returning(counters.c.last)
-    )
-
-
-NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql), "sqlite": _counter_upsert(sqlite)}
-
-
-def next_number(city: City) -> str:
+def next_numbers(city: City, count: int) -> list[str]:
     """JC20261122-000123: city code, local date, per-city daily sequence from an atomic upsert."""
     day = utcnow().astimezone(CHINA).strftime("%Y%m%d")
-    statement = NEXT_NUMBER[db.session.get_bind().dialect.name]
-    last = db.session.execute(statement, {"city_id": city.id, "day": day}).scalar_one()
-    return f"{city.code}{day}-{last:06d}"
-
-
-def find_existing(channel: str, external_id: str | None) -> Appeal | None:
-    if external_id is None:
-        return None
-    return db.session.scalar(
-        select(Appeal).where(Appeal.channel == channel, Appeal.external_id == external_id)
-    )
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring the city and the user: the 201 answer reads them (found by the
-    intake benchmark: reloading them cost two queries)."""
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    last = db.session.execute(NEXT_NUMBERS, {"city_id": city.id, "day": day, "count": count}).scalar_one()
+    return [f"{city.code}{day}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
     """Store a validated submission; returns (appeal, created). A repeated (channel, external_id)
-    returns the first appeal, also when two submissions race (the unique constraint decides).
+    returns the first appeal, also when two submissions race (the unique constraint decides)."""
+    try:
+        return submit_many([data], user)[0]
+    except ValidationError as error:
+        raise ValidationError(error.messages[0]) from None
 
-    Intake is the hot path, so the appeal, its first event and its dispatch job are three plain
-    INSERTs rather than a unit-of-work flush; the answer is built from the values written."""
-    city = db.session.scalar(select(City).where(City.name == data["city"]))
-    if city is None:
-        raise ValidationError({"city": [f"未知城市「{data['city']}」"]})
-    # Staff and partners file for their own city only; the anonymous enterprise pages pick one.
-    if user is not None and user.city_id != city.id:
-        raise ValidationError({"city": [f"只能受理本市（{user.city.name}）的诉求"]})
+
+def submit_many(items: list[dict], user: User | None) -> list[tuple[Appeal, bool]]:
+    """Store validated submissions in one transaction; returns (appeal, created) in their order.
+
+    A (channel, external_id) stored before is answered with that appeal and not stored again.
+    Bad input raises ValidationError with messages keyed by the item's index, and nothing is
+    stored. Intake is the hot path: the appeals, their first events and their dispatch jobs are
+    one INSERT each, with no duplicate pre-check; when the unique constraint refuses a row, the
+    transaction is rolled back (taking back the day's numbers it drew) and done again with the
+    appeals stored meanwhile looked up first."""
+    _refuse_repeats(items)
+    cities = _cities(items, user)
+    existing: dict[int, Appeal] = {}
+    while True:
+        try:
+            written = _insert(items, cities, [i for i in range(len(items)) if i not in existing], user)
+            break
+        except IntegrityError:
+            db.session.rollback()
+            found = _existing(items, cities)
+            if len(found) == len(existing):  # no (channel, external_id) stored meanwhile: another constraint
+                raise
+            existing = found
+    _commit_keeping_loaded()
+    return [(existing[i], False) if i in existing else (_as_loaded(written[i], cities[i]), True)
+            for i in range(len(items))]
+
+
+def _refuse_repeats(items: list[dict]) -> None:
+    """One (channel, external_id) once per batch: which of two copies to keep would be a guess."""
+    seen, errors = set(), {}
+    for i, item in enumerate(items):
+        key = (item["channel"], item.get("external_id"))
+        if key[1] is not None and key in seen:
+            errors[i] = {"external_id": ["同一批中渠道编号重复"]}
+        seen.add(key)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _cities(items: list[dict], user: User | None) -> list[City]:
+    """Each item's city; staff and partners file for their own city only (the anonymous
+    enterprise pages pick one)."""
+    names = {item["city"] for item in items}
+    found = {city.name: city for city in db.session.scalars(select(City).where(City.name.in_(names)))}
+    errors = {}
+    for i, item in enumerate(items):
+        city = found.get(item["city"])
+        if city is None:
+            errors[i] = {"city": [f"未知城市「{item['city']}」"]}
+        elif user is not None and user.city_id != city.id:
+            errors[i] = {"city": [f"只能受理本市（{user.city.name}）的诉求"]}
+    if errors:
+        raise ValidationError(errors)
+    return [found[item["city"]] for item in items]
+
+
+def _existing(items: list[dict], cities: list[City]) -> dict[int, Appeal]:
+    """The items whose (channel, external_id) is stored, with that appeal; one of another city is
+    refused (never answer with another city's appeal)."""
+    keys = {(item["channel"], item["external_id"]) for item in items if item.get("external_id")}
+    if not keys:
+        return {}
+    stored = {(a.channel, a.external_id): a for a in db.session.scalars(
+        select(Appeal).where(tuple_(Appeal.channel, Appeal.external_id).in_(list(keys))))}
+    found, errors = {}, {}
+    for i, item in enumerate(items):
+        appeal = stored.get((item["channel"], item.get("external_id")))
+        if appeal is None:
+            continue
+        if appeal.city_id != cities[i].id:
+            errors[i] = {"external_id": ["该渠道编号已被其他城市使用"]}
+        found[i] = appeal
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def _insert(items: list[dict], cities: list[City], indexes: list[int], user: User | None) -> dict[int, dict]:
+    """Write the items at `indexes`; returns their written values by index."""
+    if not indexes:
+        return {}
+    numbers = {}
+    for city in {cities[i] for i in indexes}:
+        mine = [i for i in indexes if cities[i] is city]
+        numbers.update(zip(mine, next_numbers(city, len(mine))))
     now = utcnow()
-    values = {
-        "number": next_number(city),
+    rows = {i: _values(items[i], cities[i], numbers[i], user, now) for i in indexes}
+    ids = execute_rows(INSERT_APPEALS, list(rows.values())).scalars().all()
+    events = []
+    for values, appeal_id in zip(rows.values(), ids):
+        values["id"] = appeal_id
+        event = chained_event(values["id"], None, "receive", user, from_status=None, to_status=Status.received,
+                              data={"channel": values["channel"]})
+        events.append({column: getattr(event, column) for column in EVENT_COLUMNS})
+    execute_rows(INSERT_EVENT, events)
+    outbox.add_many(DISPATCH_JOB, [[values["id"]] for values in rows.values()])
+    return rows
+
+
+def _values(data: dict, city: City, number: str, user: User | None, now) -> dict:
+    return {
+        "number": number,
         "city_id": city.id,
         "channel": data["channel"],
         "external_id": data.get("external_id"),
@@ -98,29 +165,24 @@ def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
         "received_at": now,
         "updated_at": now,
     }
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring the city and the user: the 201 answer reads them (found by the
+    intake benchmark: reloading them cost two queries)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
     try:
-        appeal_id = db.session.execute(INSERT_APPEAL, values).scalar_one()
-    except IntegrityError:
-        # A repeated (channel, external_id): the unique constraint tells, and the rollback
-        # also takes back the day's number the attempt drew.
-        db.session.rollback()
-        existing = find_existing(data["channel"], data.get("external_id"))
-        if existing is None:
-            raise
-        if existing.city_id != city.id:  # never answer with another city's appeal
-            raise ValidationError({"external_id": ["该渠道编号已被其他城市使用"]})
-        return existing, False
-    event = chained_event(appeal_id, None, "receive", user, from_status=None, to_status=Status.received,
-                          data={"channel": data["channel"]})
-    db.session.execute(INSERT_EVENT, {column: getattr(event, column) for column in EVENT_COLUMNS})
-    outbox.add(DISPATCH_JOB, appeal_id)
-    _commit_keeping_loaded()
-    return _as_loaded(Appeal(id=appeal_id, **values, **NEW_APPEAL, city=city)), True
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
-def _as_loaded(appeal: Appeal) -> Appeal:
+def _as_loaded(values: dict, city: City) -> Appeal:
     """The appeal just written, in the session as if loaded from the database: what the answer
     and any later change read comes from memory, no query."""
+    appeal = Appeal(**values, **NEW_APPEAL, city=city)
     make_transient_to_detached(appeal)
     db.session.add(appeal)
     return appeal

@@ -15,22 +15,27 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
-from app.extensions import db
+from app.extensions import db, execute_rows
 from jobs.connection import queue
 from models import OutboxMessage
 from models.base import utcnow
 
-INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id, sort_by_parameter_order=True)
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 def add(job: str, *args) -> int:
-    """Record a job in the current transaction; it is pushed to RQ once the transaction commits.
+    """Record a job in the current transaction; it is pushed to RQ once the transaction commits."""
+    return add_many(job, [list(args)])[0]
 
-    A plain INSERT, executed at once (not left to the next flush): intake's hot path."""
-    message_id = db.session.execute(INSERT_MESSAGE, {"job": job, "args": list(args)}).scalar_one()
-    db.session.info.setdefault("outbox", []).append(message_id)
-    return message_id
+
+def add_many(job: str, args_list: list[list]) -> list[int]:
+    """Record one job per argument list, as one INSERT executed at once (not left to the next
+    flush): intake's hot path."""
+    rows = execute_rows(INSERT_MESSAGE, [{"job": job, "args": args} for args in args_list]).all()
+    message_ids = [row.id for row in rows]
+    db.session.info.setdefault("outbox", []).extend(message_ids)
+    return message_ids
 
 
 def job_id(message_id: int) -> str:
@@ -38,17 +43,16 @@ def job_id(message_id: int) -> str:
 
 
 def relay(message_ids: list[int]) -> int:
-    """Push messages to RQ, best effort; returns how many were pushed."""
-    pushed = 0
+    """Push messages to RQ in one pipeline, best effort; returns how many were pushed."""
     try:
         q = queue()
-        for message_id in message_ids:
-            q.enqueue(run, message_id, job_id=job_id(message_id), result_ttl=600, failure_ttl=86400)
-            pushed += 1
+        q.enqueue_many([q.prepare_data(run, (message_id,), job_id=job_id(message_id), result_ttl=600,
+                                       failure_ttl=86400) for message_id in message_ids])
     except RedisError as error:
         current_app.logger.warning("queue unavailable, %d message(s) left to the sweep: %s",
-                                   len(message_ids) - pushed, type(error).__name__)
-    return pushed
+                                   len(message_ids), type(error).__name__)
+        return 0
+    return len(message_ids)
 
 
 def _not_held(message_ids: list[int], cutoff) -> list[int]:
