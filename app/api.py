@@ -35,17 +35,21 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
 JSON_CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030"}
 
 
+def json_body(req):
+    """The JSON body decoded in the charset it declares (UTF-8 when it declares none)."""
+    if not is_json_request(req):
+        return missing
+    declared = req.mimetype_params.get("charset", "utf-8").lower()
+    if declared not in JSON_CHARSETS:
+        flask_smorest.abort(415, message=f"不支持的字符集「{declared}」，请使用 UTF-8 或 GB18030")
+    return parse_json(req.get_data(cache=True).decode(JSON_CHARSETS[declared]))
+
+
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
     def _raw_load_json(self, req):
-        """The JSON body decoded in the charset it declares (UTF-8 when it declares none)."""
-        if not is_json_request(req):
-            return missing
-        declared = req.mimetype_params.get("charset", "utf-8").lower()
-        if declared not in JSON_CHARSETS:
-            flask_smorest.abort(415, message=f"不支持的字符集「{declared}」，请使用 UTF-8 或 GB18030")
-        return parse_json(req.get_data(cache=True).decode(JSON_CHARSETS[declared]))
+        return json_body(req)
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         if isinstance(error, UnicodeDecodeError):

@@ -12,7 +12,7 @@ from flask import Flask, current_app, jsonify, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-from app.api import error_payload
+from app.api import error_payload, json_body
 
 PUBLIC_PREFIX = "/m/"
 
@@ -29,6 +29,18 @@ def partner_or_address() -> str:
     """Signed partner webhooks are counted per partner (the slug in the URL)."""
     partner = (request.view_args or {}).get("partner")
     return f"partner:{partner}" if partner else token_or_address()
+
+
+def appeals_in_request() -> int:
+    """What an intake request costs: one per appeal, so a batch counts as many as it carries
+    (a body that cannot be read counts one; the view then answers 400)."""
+    if not request.path.endswith("/batch"):
+        return 1
+    try:
+        appeals = json_body(request).get("appeals")
+    except Exception:  # undecodable, not JSON, not an object: the view's 400/415 says why
+        return 1
+    return max(1, len(appeals)) if isinstance(appeals, list) else 1
 
 
 def _not_public_page() -> bool:
@@ -48,7 +60,7 @@ def too_many_requests(error: RateLimitExceeded):
 def init_app(app: Flask) -> Limiter:
     """Bind the limiter to the app and limit the intake routes; call after registering the blueprints.
 
-    Operator and partner intake (API, Open311 POST) count per token; signed webhooks per partner,
+    Operator and partner intake (API, Open311 POST) count appeals per token; signed webhooks per partner,
     where only authenticated requests count, so unsigned floods cannot lock a partner out."""
     config = app.config
     limiter = Limiter(
@@ -70,7 +82,7 @@ def init_app(app: Flask) -> Limiter:
     limiter.init_app(app)
     intake_limit = lambda: config["INTAKE_RATE_LIMIT"]  # noqa: E731  (read per request, as config may change)
     signed = lambda response: response.status_code not in (401, 404)  # noqa: E731
-    limiter.limit(intake_limit, key_func=token_or_address)(app.blueprints["intake"])
+    limiter.limit(intake_limit, key_func=token_or_address, cost=appeals_in_request)(app.blueprints["intake"])
     limiter.limit(intake_limit, key_func=partner_or_address, deduct_when=signed)(app.blueprints["partner_webhooks"])
     limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
     app.extensions["limiter"] = limiter

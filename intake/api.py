@@ -1,16 +1,27 @@
-"""POST /api/v1/appeals: operators and partner platforms submit appeals."""
+"""POST /api/v1/appeals: operators and partner platforms submit appeals, one or a batch at a time."""
 from flask import g
 from flask_smorest import abort
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from accounts.auth import require_roles
 from app.api import Blueprint
+from app.schemas import BaseSchema
 from intake import service
-from intake.schemas import AppealInSchema
+from intake.schemas import AppealBatchInSchema, AppealInSchema
 from models import Role
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("intake", __name__, url_prefix="/api/v1/appeals", description="受理诉求")
+INVALID = "提交的数据有误，请按提示修改"
+
+
+class BatchResultSchema(BaseSchema):
+    created = fields.Boolean(metadata={"description": "为假时该渠道编号已受理过，返回的是原诉求"})
+    appeal = fields.Nested(AppealOutSchema)
+
+
+class AppealBatchOutSchema(BaseSchema):
+    results = fields.List(fields.Nested(BatchResultSchema), metadata={"description": "与提交顺序一致"})
 
 
 @blp.route("", methods=["POST"])
@@ -24,5 +35,20 @@ def submit_appeal(data):
     try:
         appeal, created = service.submit(data, g.user)
     except ValidationError as error:
-        abort(400, message="提交的数据有误，请按提示修改", errors=error.messages)
+        abort(400, message=INVALID, errors=error.messages)
     return appeal_view(appeal, g.user), 201 if created else 200
+
+
+@blp.route("/batch", methods=["POST"])
+@blp.arguments(AppealBatchInSchema)
+@blp.response(200, AppealBatchOutSchema, description="整批已受理，逐件返回受理结果")
+@blp.doc(security=[{"bearerAuth": []}])
+@require_roles(Role.operator, Role.partner, Role.admin)
+def submit_batch(data):
+    """批量受理诉求（合作平台补推积压时用；整批在一个事务中受理，任何一件有误则整批不受理；
+    每件须有 external_id，同一渠道编号只受理一次，整批重发是安全的）"""
+    try:
+        results = service.submit_many(data["appeals"], g.user)
+    except ValidationError as error:
+        abort(400, message=INVALID, errors={"appeals": error.messages})
+    return {"results": [{"created": created, "appeal": appeal_view(appeal, g.user)} for appeal, created in results]}

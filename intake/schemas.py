@@ -1,5 +1,5 @@
 """The intake payload, the single description of what an appeal submission looks like."""
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from app.schemas import BaseSchema
 from intake.validators import normalise_uscc, validate_phone, validate_uscc
@@ -78,3 +78,25 @@ class AppealInSchema(BaseSchema):
         data["city"] = data["city"].strip()
         data["text"] = data["text"].strip()
         return data
+
+
+# A batch is one transaction; 100 appeals of ordinary length stay well under the 256 KiB body limit.
+MAX_BATCH = 100
+
+
+class AppealBatchInSchema(BaseSchema):
+    appeals = fields.List(
+        fields.Nested(AppealInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH, error=f"每批应有1至{MAX_BATCH}件诉求"),
+        error_messages={"required": "请填写 appeals（诉求列表）"},
+    )
+
+    @validates_schema
+    def each_has_external_id(self, data, **kwargs):
+        """A batch answered by nothing (a lost connection) is sent again whole: only the channel's
+        own ids make that safe."""
+        missing = {i: {"external_id": ["批量受理时每件诉求都须有渠道编号（external_id），以便安全重发"]}
+                   for i, item in enumerate(data["appeals"]) if not item.get("external_id")}
+        if missing:
+            raise ValidationError({"appeals": missing})

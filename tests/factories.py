@@ -62,3 +62,12 @@ def world(database):
 @pytest.fixture
 def live_world(live_db):
     return World()
+
+
+@pytest.fixture
+def low_limits(app):
+    """Intake limited to 2 appeals a minute per token, the public pages to 1 request."""
+    saved = app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"]
+    app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"] = "2/minute", "1/minute"
+    yield
+    app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"] = saved

@@ -1,16 +1,6 @@
 """Rate limits: 429 with a Chinese message and Retry-After; Redis down never blocks intake."""
-import pytest
-
 from app import create_app
 from tests.factories import appeal_body
-
-
-@pytest.fixture
-def low_limits(app):
-    saved = app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"]
-    app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"] = "2/minute", "1/minute"
-    yield
-    app.config["INTAKE_RATE_LIMIT"], app.config["PUBLIC_RATE_LIMIT"] = saved
 
 
 def test_intake_over_the_limit_gets_429_per_token(client, world, low_limits):

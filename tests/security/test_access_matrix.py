@@ -54,6 +54,7 @@ EXPECTED = {
     "DELETE /api/v1/admin/units/<int:unit_id>/aliases/<string:alias>": "401   401   403   403   403   403   403   2xx   403   403   404",
     "GET /api/v1/appeals":                                       "401   401   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "POST /api/v1/appeals":                                      "401   401   2xx   403   403   403   403   2xx   2xx   403   400",
+    "POST /api/v1/appeals/batch":                                "401   401   2xx   403   403   403   403   2xx   2xx   403   400",
     "GET /api/v1/appeals/<string:number>":                       "401   401   2xx   2xx   2xx   404   2xx   2xx   404   404   404",
     "POST /api/v1/appeals/<string:number>/accept":               "401   401   403   403   2xx   404   403   403   403   403   403",
     "POST /api/v1/appeals/<string:number>/assign":               "401   401   403   2xx   403   403   403   2xx   403   403   404",
@@ -125,6 +126,7 @@ EXPECTED = {
 NOTE = {"note": "已联系企业"}
 REQUESTS = {
     "POST /api/v1/appeals": {"json": "appeal"},
+    "POST /api/v1/appeals/batch": {"json": "batch"},
     "POST /api/v1/appeals/<string:number>/assign": {"json": {"lead_unit": "市人社局"}},
     "POST /api/v1/appeals/<string:number>/accept": {"json": NOTE},
     "POST /api/v1/appeals/<string:number>/contact": {"json": NOTE},
@@ -132,7 +134,7 @@ REQUESTS = {
     "POST /api/v1/appeals/<string:number>/return": {"json": {"reason": "不属于本单位职责"}},
     "POST /api/v1/appeals/<string:number>/reply": {"json": {"text": "已协调银行续贷"}},
     "POST /api/v1/appeals/<string:number>/disclosures": {"json": {"reason": "需要回电核实"}},
-    "POST /api/v1/appeals/<string:number>/extension": {"json": {"new_due": "2026-12-18", "reason": "需协调多个部门"}},
+    "POST /api/v1/appeals/<string:number>/extension": {"json": {"new_due": "2020-01-02", "reason": "需协调多个部门"}},
     "POST /api/v1/appeals/<string:number>/follow-up": {"json": {"solved": True, "rating": "satisfied"}},
     "PUT /api/v1/sla/rules": {"json": {"rules": {}}},
     "POST /api/v1/sla/calendar/notices": {"json": {"year": 2027, "days_off": []}},
@@ -185,6 +187,8 @@ def request_for(route: str, path_values: dict) -> tuple[str, str, dict]:
     kwargs = dict(REQUESTS.get(route, {}))
     if kwargs.get("json") == "appeal":
         kwargs["json"] = appeal_body()
+    elif kwargs.get("json") == "batch":
+        kwargs["json"] = {"appeals": [appeal_body(), appeal_body()]}
     elif isinstance(kwargs.get("json"), dict):
         kwargs["json"] = {k: v.format(**path_values) if isinstance(v, str) else v for k, v in kwargs["json"].items()}
     if "query" in kwargs:
