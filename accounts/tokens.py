@@ -3,7 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -23,11 +23,16 @@ def issue_token(user: User, label: str = "", expires_at: datetime | None = None)
     return raw
 
 
+# The user with their city (intake checks it on every appeal) and the token's validity, in one query.
+USER_FOR_TOKEN = (select(User, ApiToken.expires_at, ApiToken.revoked_at).join(ApiToken.user)
+                  .options(joinedload(User.city)).where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                              .where(ApiToken.token_hash == hash_token(raw)))
-    if token is None or token.revoked_at is not None:
+    row = db.session.execute(USER_FOR_TOKEN, {"token_hash": hash_token(raw)}).first()
+    if row is None:
         return None
-    if token.expires_at is not None and token.expires_at <= utcnow():
+    user, expires_at, revoked_at = row
+    if revoked_at is not None or (expires_at is not None and expires_at <= utcnow()):
         return None
-    return token.user if token.user.active else None
+    return user if user.active else None

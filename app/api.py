@@ -60,6 +60,11 @@ class Parser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def arguments(self, schema, *args, **kwargs):
+        """A schema class becomes one instance here; webargs would build one (copying every
+        field) on each request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 class ErrorResponses(BasePlugin):
     """Documents the errors every operation of a kind can answer, so the document is complete:

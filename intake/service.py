@@ -91,7 +91,10 @@ def _cities(items: list[dict], user: User | None) -> list[City]:
     """Each item's city; staff and partners file for their own city only (the anonymous
     enterprise pages pick one)."""
     names = {item["city"] for item in items}
-    found = {city.name: city for city in db.session.scalars(select(City).where(City.name.in_(names)))}
+    if user is not None and names == {user.city.name}:  # the usual case: loaded with the user
+        found = {user.city.name: user.city}
+    else:
+        found = {city.name: city for city in db.session.scalars(select(City).where(City.name.in_(names)))}
     errors = {}
     for i, item in enumerate(items):
         city = found.get(item["city"])
