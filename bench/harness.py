@@ -75,9 +75,10 @@ def throughput(results: list[Result]) -> float:
     return len(ok) / span
 
 
-def baseline(rows: int, concurrency: int) -> float:
+def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
     """Rows per second for the intake transaction done straight through psycopg, same concurrency:
-    counter upsert, a copy of a stored appeal, its receive event and an outbox row, one commit each."""
+    counter upsert, copies of a stored appeal, their receive events and outbox rows, `batch`
+    appeals per commit (psycopg's executemany, as the app's multi-row INSERTs)."""
     with psycopg.connect(BENCH_DSN) as conn:
         appeal = conn.execute("SELECT * FROM appeals ORDER BY id LIMIT 1").fetchone()
         appeal_cols = [c.name for c in conn.execute("SELECT * FROM appeals LIMIT 0").description]
@@ -87,33 +88,40 @@ def baseline(rows: int, concurrency: int) -> float:
     insert_appeal = (f"INSERT INTO appeals ({', '.join(a_cols)}) VALUES ({', '.join(['%s'] * len(a_cols))}) "
                      "RETURNING id")
     insert_event = f"INSERT INTO appeal_events ({', '.join(e_cols)}) VALUES ({', '.join(['%s'] * len(e_cols))})"
-    counter = ("INSERT INTO appeal_counters (city_id, day, last) VALUES (%s, 'baseline', 1) "
-               "ON CONFLICT (city_id, day) DO UPDATE SET last = appeal_counters.last + 1 RETURNING last")
+    counter = ("INSERT INTO appeal_counters (city_id, day, last) VALUES (%s, 'baseline', %s) "
+               "ON CONFLICT (city_id, day) DO UPDATE SET last = appeal_counters.last + excluded.last RETURNING last")
     a_values = dict(zip(appeal_cols, appeal))
     e_values = dict(zip(event_cols, event))
     jsonb = psycopg.types.json.Jsonb
 
-    def one(conn, n: int) -> None:
-        with conn.transaction():
-            last = conn.execute(counter, (a_values["city_id"],)).fetchone()[0]
-            values = {**a_values, "number": f"BL-{last:08d}", "external_id": f"baseline-{n}"}
-            row = [jsonb(values[c]) if isinstance(values[c], (dict, list)) else values[c] for c in a_cols]
-            appeal_id = conn.execute(insert_appeal, row).fetchone()[0]
-            ev = {**e_values, "appeal_id": appeal_id}
-            conn.execute(insert_event, [jsonb(ev[c]) if isinstance(ev[c], (dict, list)) else ev[c] for c in e_cols])
-            conn.execute("INSERT INTO outbox (job, args, created_at, done_at) VALUES (%s, %s, now(), now())",
-                         ("baseline", jsonb([appeal_id])))
+    def row(values: dict, cols: list[str]) -> list:
+        return [jsonb(values[c]) if isinstance(values[c], (dict, list)) else values[c] for c in cols]
 
-    counter_lock, next_n = threading.Lock(), iter(range(rows))
+    def one(conn, first: int, count: int) -> None:
+        with conn.transaction(), conn.cursor() as cur:
+            last = cur.execute(counter, (a_values["city_id"], count)).fetchone()[0]
+            appeals = [row({**a_values, "number": f"BL-{last - k:08d}", "external_id": f"baseline-{batch}-{first + k}"}, a_cols)
+                       for k in range(count)]
+            cur.executemany(insert_appeal, appeals, returning=True)
+            ids = []
+            while True:
+                ids.append(cur.fetchone()[0])
+                if not cur.nextset():
+                    break
+            cur.executemany(insert_event, [row({**e_values, "appeal_id": i}, e_cols) for i in ids])
+            cur.executemany("INSERT INTO outbox (job, args, created_at, done_at) VALUES (%s, %s, now(), now())",
+                            [("baseline", jsonb([i])) for i in ids])
+
+    counter_lock, next_first = threading.Lock(), iter(range(0, rows, batch))
 
     def loop() -> None:
         with psycopg.connect(BENCH_DSN) as conn:
             while True:
                 with counter_lock:
-                    n = next(next_n, None)
-                if n is None:
+                    first = next(next_first, None)
+                if first is None:
                     return
-                one(conn, n)
+                one(conn, first, min(batch, rows - first))
 
     started = time.perf_counter()
     threads = [threading.Thread(target=loop) for _ in range(concurrency)]

@@ -6,6 +6,8 @@
    baseline: the same rows written straight through psycopg at the same concurrency; ratio.
 2. intake latency at a steady 100 appeals/s.
 3. intake-to-dispatched latency at a steady 50 appeals/s (sent → dispatch event committed).
+4. throughput of a partner's backlog: --batch appeals per request to the batch endpoint, for
+   --batch-total appeals; baseline: the same rows through psycopg, as many per commit.
 Targets (2-core machine): ≥ 500 accepted/s, intake p99 ≤ 100 ms at 100/s, dispatched p99 ≤ 1 s at 50/s.
 """
 import argparse
@@ -31,6 +33,8 @@ def main() -> None:
     parser.add_argument("--dispatch-workers", type=int, default=2)
     parser.add_argument("--intake-rate", type=float, default=100, help="steady rate of phase 2 (target: 100)")
     parser.add_argument("--dispatch-rate", type=float, default=50, help="steady rate of phase 3 (target: 50)")
+    parser.add_argument("--batch", type=int, default=50, help="appeals per request in phase 4")
+    parser.add_argument("--batch-total", type=int, default=6000, help="appeals sent in phase 4")
     args = parser.parse_args()
 
     port = free_port()
@@ -80,6 +84,23 @@ def main() -> None:
         print(f"    {harness.latency_line('intake-to-dispatched', waits)}   target p99 ≤ 1 s: "
               f"{verdict(p99 <= 1, min(args.dispatch_rate, harness.throughput(flow)), 50)}")
         print(f"    dispatched exactly once: {sum(1 for n in counts.values() if n == 1)}/{len(counts)}")
+
+        # Last: the backlog it leaves for dispatch would delay the phases above.
+        clients = 4
+        cpu_before = harness.cpu_by_role(bench.apps)
+        batched = Load(port, bench.token, threads=clients, prefix="batch", batch=args.batch).run(
+            total=args.batch_total // args.batch)
+        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench.apps).items()}
+        accepted = [r for r in batched if r.status == 201]
+        rate = harness.throughput(batched)
+        base = harness.baseline(len(accepted), clients, batch=args.batch)
+        print(f"\n[4] partner backlog: {args.batch} appeals per request, {clients} concurrent clients")
+        print(f"    accepted: {rate:.0f} appeals/s ({len(accepted)} accepted, {len(batched) - len(accepted)} not 201)")
+        print(f"    {harness.latency_line('request latency', [r.latency for r in accepted[::args.batch]])}")
+        print(f"    baseline (psycopg, same rows, {args.batch} per commit): {base:.0f} appeals/s, "
+              f"ratio app/baseline: {rate / base:.2f}   target ≥ 500/s: {verdict(rate >= 500)}")
+        print("    CPU per accepted appeal: " + ", ".join(f"{role} {cpu[role] / len(accepted) * 1000:.1f} ms"
+                                                       for role in ("web", "PostgreSQL")))
     finally:
         bench.close()
 

@@ -1,7 +1,8 @@
 """A bounded load generator for the intake API on 127.0.0.1 (threads, keep-alive HTTP/1.1).
 
-Each request carries a unique external_id, so a retried or doubled submission can be told apart
-from a new appeal. Closed loop (as fast as the server answers) or open loop at a fixed rate.
+Each appeal carries a unique external_id, so a retried or doubled submission can be told apart
+from a new appeal. Closed loop (as fast as the server answers) or open loop at a fixed rate; one
+appeal per request, or `batch` appeals per request to the batch endpoint (a partner's backlog).
 """
 import http.client
 import itertools
@@ -42,9 +43,9 @@ class Load:
     """Post appeals until `total` were sent, `seconds` passed or stop() is called."""
 
     def __init__(self, port: int, token: str, *, rate: float | None = None, threads: int = 8,
-                 prefix: str = "load", body=appeal_body):
+                 prefix: str = "load", body=appeal_body, batch: int = 0):
         self.port, self.token, self.rate, self.threads = port, token, rate, threads
-        self.prefix, self.body = prefix, body
+        self.prefix, self.body, self.batch = prefix, body, batch
         self.results: list[Result] = []
         self._counter = itertools.count()
         self._stop = threading.Event()
@@ -89,31 +90,52 @@ class Load:
                 if delay > 0:
                     time.sleep(delay)
             conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            result = self._post(conn, f"{self.prefix}-{n}", n)
-            if result.status == 0:
+            if self.batch:
+                results = self._post_batch(conn, n)
+            else:
+                results = [self._post(conn, f"{self.prefix}-{n}", n)]
+            if results[0].status == 0:
                 conn.close()
                 conn = None
-            self.results.append(result)
+            self.results.extend(results)
         if conn:
             conn.close()
 
-    def _post(self, conn, external_id: str, n: int) -> Result:
-        payload = json.dumps(self.body(external_id, n), ensure_ascii=False).encode()
+    def _send(self, conn, path: str, body) -> tuple[float, float, object, bytes | None]:
+        """POST a JSON body: (sent_at, latency, response, data); response None when no answer came."""
+        payload = json.dumps(body, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
         sent_at, started = time.time(), time.perf_counter()
         try:
-            conn.request("POST", "/api/v1/appeals", body=payload, headers=headers)
+            conn.request("POST", path, body=payload, headers=headers)
             response = conn.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException):
-            return Result(external_id, 0, sent_at, time.perf_counter() - started)
-        latency = time.perf_counter() - started
+            return sent_at, time.perf_counter() - started, None, None
+        return sent_at, time.perf_counter() - started, response, data
+
+    def _post(self, conn, external_id: str, n: int) -> Result:
+        sent_at, latency, response, data = self._send(conn, "/api/v1/appeals", self.body(external_id, n))
+        if response is None:
+            return Result(external_id, 0, sent_at, latency)
         try:
             body = json.loads(data)
         except ValueError:
             body = {}
         return Result(external_id, response.status, sent_at, latency, body.get("number"),
                       body.get("message"), response.getheader("Retry-After"))
+
+    def _post_batch(self, conn, n: int) -> list[Result]:
+        """Request n carries appeals n*batch … n*batch+batch-1: one Result per appeal (201 created,
+        200 seen before), each with the request's latency."""
+        numbers = range(n * self.batch, (n + 1) * self.batch)
+        ids = [f"{self.prefix}-{k}" for k in numbers]
+        sent_at, latency, response, data = self._send(
+            conn, "/api/v1/appeals/batch", {"appeals": [self.body(i, k) for i, k in zip(ids, numbers)]})
+        if response is None or response.status != 200:
+            return [Result(i, response.status if response else 0, sent_at, latency) for i in ids]
+        return [Result(i, 201 if r["created"] else 200, sent_at, latency, r["appeal"]["number"])
+                for i, r in zip(ids, json.loads(data)["results"])]
 
 
 def percentile(values: list[float], q: float) -> float:
