@@ -8,7 +8,9 @@ dispatches the appeal to its lead unit (event `route`); otherwise it goes to man
 units only, so a decision can never reach another city's unit.
 """
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from models import Appeal, Status, Unit
@@ -27,13 +29,16 @@ UNKNOWN_UNIT_REASON = "待人工分拨：建议的单位「{name}」不是本市
 DUPLICATE_REASON = "待人工分拨：疑似重复件，与同一企业未办结的诉求{number}内容相近"
 # Order of urgency classes, to tell whether the router proposes a more urgent class than the appeal has.
 URGENCY_RANK = {"consult": 0, "normal": 1, "complex": 1, "urgent": 2, "emergency": 3}
+# Nothing here reads the complainant's data: left undecrypted.
+LOCK_OPTIONS = [defer(Appeal.complainant_name), defer(Appeal.complainant_phone)]
 
 
 def dispatch_appeal(appeal_id: int) -> None:
     """Run inside `jobs.outbox.run`'s transaction; an appeal already routed is left alone."""
-    appeal = db.session.get(Appeal, appeal_id, with_for_update=True)
+    appeal = db.session.get(Appeal, appeal_id, with_for_update=True, options=LOCK_OPTIONS)
     if appeal is None or appeal.status != Status.received:
         return
+    _never_dispatched(appeal)
     table = current_table(appeal.city_id)
     try:
         routed = service.route(appeal)
@@ -66,6 +71,16 @@ def dispatch_appeal(appeal_id: int) -> None:
         dispatch(appeal, units[decision.lead], assisting, None, action="route", data=_event_data(appeal.routing))
     else:
         to_manual(appeal, reason, data=_event_data(appeal.routing))
+
+
+def _never_dispatched(appeal: Appeal) -> None:
+    """A received appeal has never been dispatched (no transition leads back to `received`), so it
+    has no clock and no assisting units: set as loaded, instead of two lazy loads whose autoflush
+    also wrote the appeal twice."""
+    loaded = inspect(appeal).dict
+    for key, empty in (("clock", None), ("assisting_units", [])):
+        if key not in loaded:
+            set_committed_value(appeal, key, empty)
 
 
 def routing_record(appeal: Appeal, routed: service.Routed, auto: bool) -> dict:

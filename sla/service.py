@@ -34,10 +34,14 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- rules and calendars -------------------------------------------------------------------
 
 def current_rule_set(city_id: int) -> SlaRuleSet:
-    """The city's newest rule set; version 1 (the defaults) is created on first use."""
-    rule_set = db.session.scalar(
-        select(SlaRuleSet).where(SlaRuleSet.city_id == city_id).order_by(SlaRuleSet.version.desc()).limit(1)
-    )
+    """The city's newest rule set; version 1 (the defaults) is created on first use.
+
+    Read without autoflush (rule sets are written with an explicit flush), so that a dispatch
+    writes the appeal, its clock and its assignment in one flush."""
+    with db.session.no_autoflush:
+        rule_set = db.session.scalar(
+            select(SlaRuleSet).where(SlaRuleSet.city_id == city_id).order_by(SlaRuleSet.version.desc()).limit(1)
+        )
     if rule_set is None:
         rule_set = SlaRuleSet(city_id=city_id, version=1, rules=rules_to_dict(DEFAULT_RULES))
         db.session.add(rule_set)
@@ -57,11 +61,13 @@ def replace_rules(city_id: int, data: dict, user) -> SlaRuleSet:
 
 
 def city_calendar(city_id: int | None) -> WorkCalendar:
-    rows = db.session.execute(
-        select(CalendarDay.city_id, CalendarDay.day, CalendarDay.working)
-        .where((CalendarDay.city_id == city_id) | CalendarDay.city_id.is_(None))
-    ).all()
-    years = db.session.scalars(select(CalendarYear.year)).all()
+    """Read without autoflush, like ``current_rule_set`` (sla.notices flushes what it writes)."""
+    with db.session.no_autoflush:
+        rows = db.session.execute(
+            select(CalendarDay.city_id, CalendarDay.day, CalendarDay.working)
+            .where((CalendarDay.city_id == city_id) | CalendarDay.city_id.is_(None))
+        ).all()
+        years = db.session.scalars(select(CalendarYear.year)).all()
     return WorkCalendar(
         overrides={day: working for cid, day, working in rows if cid is not None},
         national={day: working for cid, day, working in rows if cid is None},
