@@ -6,7 +6,7 @@ time, so values cross with ``_local`` and ``_utc``.
 """
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import null, select, union_all
 
 from app.extensions import db
 from models import Appeal, Status
@@ -60,19 +60,30 @@ def replace_rules(city_id: int, data: dict, user) -> SlaRuleSet:
     return rule_set
 
 
+_calendars: dict[int | None, tuple[tuple, WorkCalendar]] = {}
+
+
 def city_calendar(city_id: int | None) -> WorkCalendar:
-    """Read without autoflush, like ``current_rule_set`` (sla.notices flushes what it writes)."""
+    """The city's calendar from the database: its overrides, the national days and the loaded years,
+    read in one query without autoflush, like ``current_rule_set`` (sla.notices flushes what it writes).
+
+    The calendar built from them is kept per city, keyed by the rows themselves: any change of a
+    day or a year is a new key, so it is never stale, and the kept calendar remembers the days it
+    has answered (each dispatch's yellow-moment search asks about the same weeks)."""
+    days = (select(CalendarDay.city_id, CalendarDay.day, CalendarDay.working, null().label("year"))
+            .where((CalendarDay.city_id == city_id) | CalendarDay.city_id.is_(None)))
     with db.session.no_autoflush:
-        rows = db.session.execute(
-            select(CalendarDay.city_id, CalendarDay.day, CalendarDay.working)
-            .where((CalendarDay.city_id == city_id) | CalendarDay.city_id.is_(None))
-        ).all()
-        years = db.session.scalars(select(CalendarYear.year)).all()
-    return WorkCalendar(
-        overrides={day: working for cid, day, working in rows if cid is not None},
-        national={day: working for cid, day, working in rows if cid is None},
-        national_years=years,
+        rows = tuple(db.session.execute(union_all(days, select(null(), null(), null(), CalendarYear.year))))
+    cached = _calendars.get(city_id)
+    if cached is not None and cached[0] == rows:
+        return cached[1]
+    calendar = WorkCalendar(
+        overrides={day: working for cid, day, working, year in rows if cid is not None},
+        national={day: working for cid, day, working, year in rows if cid is None and year is None},
+        national_years=[year for *_, year in rows if year is not None],
     )
+    _calendars[city_id] = (rows, calendar)
+    return calendar
 
 
 # --- the clock -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ returned it) and the partner that submitted it. Payloads carry no complainant da
 from uuid import uuid4
 
 from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jobs import outbox
 from models import Appeal, AppealEvent, Delivery, Partner, Subscription, Unit
@@ -92,14 +92,13 @@ def _unit_ids(session: Session, appeal: Appeal, appeal_event: AppealEvent) -> se
 def create_deliveries(session: Session, appeal_event: AppealEvent) -> list[Delivery]:
     event_type = EVENT_TYPES[appeal_event.action]
     appeal = session.get(Appeal, appeal_event.appeal_id)
-    partner = session.scalar(select(Partner).where(Partner.user_id == appeal.created_by_id)) \
-        if appeal.created_by_id else None
     owners = [Subscription.unit_id.in_(_unit_ids(session, appeal, appeal_event))]
-    if partner is not None:
-        owners.append(Subscription.partner_id == partner.id)
+    if appeal.created_by_id:  # the submitting partner's subscriptions, and the partner, in the same query
+        owners.append(Subscription.partner_id.in_(select(Partner.id).where(Partner.user_id == appeal.created_by_id)))
     subscriptions = session.scalars(
         select(Subscription)
         .where(Subscription.city_id == appeal.city_id, Subscription.active.is_(True), or_(*owners))
+        .options(joinedload(Subscription.partner))
         .order_by(Subscription.id)
     ).all()
     deliveries = []

@@ -29,13 +29,14 @@ def event_digest(event: AppealEvent) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def _last_event(appeal: Appeal) -> AppealEvent | None:
-    """The appeal's newest event: from its events when they are loaded (new events join them),
-    else one indexed query."""
+def _last_event(appeal: Appeal):
+    """The appeal's newest event (its seq and hash): from its events when they are loaded (new
+    events join them), else one indexed query of the two columns."""
     if "events" in inspect(appeal).dict:
         return appeal.events[-1] if appeal.events else None
-    return db.session.scalars(
-        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.seq.desc()).limit(1)
+    return db.session.execute(
+        select(AppealEvent.seq, AppealEvent.hash).where(AppealEvent.appeal_id == appeal.id)
+        .order_by(AppealEvent.seq.desc()).limit(1)
     ).first()
 
 
@@ -49,8 +50,13 @@ def record(
     data: dict | None = None,
 ) -> AppealEvent:
     """Append an event: `from_status` is the state before (None at intake), `to_status` the current one."""
-    db.session.flush()
-    last = _last_event(appeal)
+    session = db.session
+    # The query below must see every earlier event of this transaction, and a new appeal needs its
+    # id; otherwise nothing is flushed here, so that the caller's changes go out in one flush.
+    if appeal.id is None or any(isinstance(obj, AppealEvent) for obj in session.new):
+        session.flush()
+    with session.no_autoflush:
+        last = _last_event(appeal)
     event = chained_event(appeal.id, last, action, actor, from_status=from_status, to_status=appeal.status,
                           reason=reason, data=data)
     event.appeal = appeal
@@ -58,10 +64,11 @@ def record(
     return event
 
 
-def chained_event(appeal_id: int, last: AppealEvent | None, action: str, actor: User | None, *,
+def chained_event(appeal_id: int, last, action: str, actor: User | None, *,
                   from_status: str | None, to_status: str | None, reason: str | None = None,
                   data: dict | None = None) -> AppealEvent:
-    """The event that follows `last` (None: the first), with its hash; not yet in the session."""
+    """The event that follows `last` (an event or a row with its seq and hash; None: the first),
+    with its hash; not yet in the session."""
     event = AppealEvent(
         appeal_id=appeal_id,
         seq=(last.seq + 1) if last else 1,

@@ -1,5 +1,5 @@
 """Deadlines stored on appeals: dispatch, return, re-dispatch, close, rule versions, pending years."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from freezegun import freeze_time
@@ -97,6 +97,27 @@ def test_unknown_year_leaves_the_deadline_pending_until_the_notice_is_loaded(wor
     assert _actions(late)[-1] == "sla_pending"
     # Fri 8 Jan: the make-up Saturday 9 Jan counts, so the 5th working day is Thu 14 Jan.
     assert service.due_for(None, "normal", datetime(2027, 1, 8, 9), "completion") == datetime(2027, 1, 14, 23, 59, 59)
+
+
+def test_kept_calendar_follows_every_change_of_the_days_and_years(world):
+    from sla.calendar import CalendarError
+    from sla.notices import delete_override, set_override
+
+    city, wednesday = world.city.id, date(2026, 11, 25)
+    assert service.city_calendar(city) is service.city_calendar(city)  # kept while nothing changed
+    assert service.city_calendar(city).is_working_day(wednesday)
+    set_override(city, wednesday, False, "本市停电放假")
+    assert not service.city_calendar(city).is_working_day(wednesday)
+    set_override(city, wednesday, True, "照常上班")  # the same row, changed in place
+    assert service.city_calendar(city).is_working_day(wednesday)
+    set_override(city, wednesday, False)
+    delete_override(city, wednesday)
+    assert service.city_calendar(city).is_working_day(wednesday)
+    with pytest.raises(CalendarError):
+        service.city_calendar(city).is_working_day(date(2027, 1, 4))
+    load_notice({"year": 2027, "days_off": ["2027-01-01", "2027-01-04"]})
+    assert not service.city_calendar(city).is_working_day(date(2027, 1, 4))
+    assert service.city_calendar(city).is_working_day(date(2027, 1, 5))
 
 
 @pytest.mark.parametrize("notice, message", [
