@@ -160,13 +160,15 @@ def last_dispatch_at(results: list[Result]) -> float:
     return float(at) if at is not None else float("nan")
 
 
-def cpu_by_role(apps: Apps) -> dict[str, float]:
-    """CPU seconds used so far by the web processes, the RQ workers and PostgreSQL's backends."""
+def cpu_by_role(bench: Bench) -> dict[str, float]:
+    """CPU seconds used so far by the web processes, the RQ workers (each process and its
+    children), PostgreSQL's backends and Redis."""
     import os
 
     tick = os.sysconf("SC_CLK_TCK")
-    groups = {p.pid: ("web" if "gunicorn" in p.args[0] else "workers") for p in apps.processes}
-    spent = {"web": 0.0, "workers": 0.0, "PostgreSQL": 0.0}
+    groups = {p.pid: ("web" if "gunicorn" in p.args[0] else "workers") for p in bench.apps.processes}
+    groups[bench.redis.process.pid] = "Redis"
+    spent = {"web": 0.0, "workers": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -175,7 +177,7 @@ def cpu_by_role(apps: Apps) -> dict[str, float]:
             continue
         fields = fields.split()
         seconds = (int(fields[11]) + int(fields[12])) / tick
-        role = groups.get(int(fields[2])) or ("PostgreSQL" if comm.endswith("(postgres") else None)
+        role = groups.get(int(pid)) or groups.get(int(fields[2])) or ("PostgreSQL" if comm.endswith("(postgres") else None)
         if role:
             spent[role] += seconds
     return spent

@@ -4,6 +4,7 @@
 
 1. throughput: a closed loop of --concurrency clients posting appeals as fast as answered;
    baseline: the same rows written straight through psycopg at the same concurrency; ratio.
+   Then the same with the dispatch workers stopped (the web machine's part alone).
 2. intake latency at a steady 100 appeals/s.
 3. intake-to-dispatched latency at a steady 50 appeals/s (sent → dispatch event committed).
 4. throughput of a partner's backlog: --batch appeals per request to the batch endpoint, for
@@ -11,6 +12,7 @@
 Targets (2-core machine): ≥ 500 accepted/s, intake p99 ≤ 100 ms at 100/s, dispatched p99 ≤ 1 s at 50/s.
 """
 import argparse
+import signal
 
 from bench import harness
 from bench.load import Load, percentile
@@ -45,12 +47,12 @@ def main() -> None:
               f"{args.dispatch_workers} RQ workers, PostgreSQL 127.0.0.1:5432, private Redis")
         Load(port, bench.token, threads=4, prefix="warm").run(total=200)
 
-        cpu_before = harness.cpu_by_role(bench.apps)
+        cpu_before = harness.cpu_by_role(bench)
         results = Load(port, bench.token, threads=args.concurrency, prefix="max").run(seconds=args.seconds)
         accepted = [r for r in results if r.status == 201]
         harness.dispatch_latencies(accepted, timeout=300)
         drained = harness.last_dispatch_at(accepted) - max(r.sent_at + r.latency for r in accepted)
-        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench.apps).items()}
+        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench).items()}
         rate = harness.throughput(results)
         errors = len([r for r in results if r.status != 201])
         ok = [r.latency for r in results if r.status == 201]
@@ -63,6 +65,22 @@ def main() -> None:
         print(f"    dispatch (workers at lower CPU priority) caught up {max(0.0, drained):.1f} s after the burst")
         print("    CPU per accepted appeal: " + ", ".join(f"{role} {seconds / len(ok) * 1000:.1f} ms"
                                                        for role, seconds in cpu.items()))
+
+        # The same burst with the workers stopped: the web machine's share of the stack alone, as
+        # where workers run on other machines (docs/operations.md); they dispatch the backlog after.
+        bench.apps.signal_workers(signal.SIGSTOP)
+        cpu_before = harness.cpu_by_role(bench)
+        alone = Load(port, bench.token, threads=args.concurrency, prefix="alone").run(seconds=args.seconds)
+        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench).items()}
+        bench.apps.signal_workers(signal.SIGCONT)
+        accepted = [r for r in alone if r.status == 201]
+        print(f"\n[1b] the same with the dispatch workers stopped during the burst")
+        print(f"    accepted: {harness.throughput(alone):.0f} appeals/s ({len(accepted)} accepted, "
+              f"{len(alone) - len(accepted)} not 201)   target ≥ 500/s: {verdict(harness.throughput(alone) >= 500)}")
+        print(f"    {harness.latency_line('latency under saturation', [r.latency for r in accepted])}")
+        print("    CPU per accepted appeal: " + ", ".join(f"{role} {cpu[role] / len(accepted) * 1000:.1f} ms"
+                                                       for role in ("web", "PostgreSQL", "Redis")))
+        harness.dispatch_latencies(accepted, timeout=300)
 
         steady = Load(port, bench.token, rate=args.intake_rate, threads=args.concurrency, prefix="steady").run(
             total=int(args.intake_rate * args.seconds))
@@ -87,10 +105,10 @@ def main() -> None:
 
         # Last: the backlog it leaves for dispatch would delay the phases above.
         clients = 4
-        cpu_before = harness.cpu_by_role(bench.apps)
+        cpu_before = harness.cpu_by_role(bench)
         batched = Load(port, bench.token, threads=clients, prefix="batch", batch=args.batch).run(
             total=args.batch_total // args.batch)
-        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench.apps).items()}
+        cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench).items()}
         accepted = [r for r in batched if r.status == 201]
         rate = harness.throughput(batched)
         base = harness.baseline(len(accepted), clients, batch=args.batch)

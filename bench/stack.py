@@ -183,6 +183,12 @@ class Apps:
             lower_autogroup(process.pid, nice)
         return process
 
+    def signal_workers(self, sig: int) -> None:
+        """Signal every RQ worker (SIGSTOP to pause them, SIGCONT to resume)."""
+        for process in self.processes:
+            if "worker" in process.args:
+                kill_group(process, sig)
+
     def scheduler(self) -> subprocess.Popen:
         return self.spawn("scheduler", str(BIN / "flask"), "jobs", "scheduler")
 
