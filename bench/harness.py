@@ -132,6 +132,49 @@ def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
     return rows / (time.perf_counter() - started)
 
 
+class Backends:
+    """Samples the bench database's PostgreSQL backends while a burst runs (every `interval` s):
+    how many run, wait for their client inside a transaction, or wait for a lock, and on which
+    statement. The day's counter row (one per city) is where intake transactions queue: the
+    number is drawn first and the row stays locked until the transaction commits."""
+
+    QUERY = ("SELECT wait_event_type = 'Lock', state, left(query, 40) FROM pg_stat_activity "
+             "WHERE datname = 'appeals_bench' AND backend_type = 'client backend' "
+             "AND pid <> pg_backend_pid() AND state <> 'idle'")
+
+    def __init__(self, interval: float = 0.1):
+        self.interval, self.samples = interval, 0
+        self.counts = {"running": 0, "waiting for their client": 0, "waiting for a lock": 0, "on the counter": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "Backends":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
+            while not self._stop.wait(self.interval):
+                self.samples += 1
+                for locked, state, query in conn.execute(self.QUERY):
+                    if locked:
+                        self.counts["waiting for a lock"] += 1
+                        self.counts["on the counter"] += query.startswith("INSERT INTO appeal_counters")
+                    else:
+                        self.counts["waiting for their client" if state.startswith("idle") else "running"] += 1
+
+    def line(self) -> str:
+        mean = {what: n / max(1, self.samples) for what, n in self.counts.items()}
+        return (f"PostgreSQL backends, mean of {self.samples} samples: {mean['running']:.1f} running, "
+                f"{mean['waiting for their client']:.1f} waiting for their client in a transaction, "
+                f"{mean['waiting for a lock']:.1f} waiting for a lock ({mean['on the counter']:.1f} "
+                "on the day's counter row)")
+
+
 def dispatch_latencies(results: list[Result], timeout: float = 60) -> tuple[list[float], dict[str, int]]:
     """Seconds from sending each accepted appeal to its dispatch event, and dispatch events per
     appeal (waits until every accepted appeal is dispatched, or the timeout)."""

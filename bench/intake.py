@@ -48,7 +48,8 @@ def main() -> None:
         Load(port, bench.token, threads=4, prefix="warm").run(total=200)
 
         cpu_before = harness.cpu_by_role(bench)
-        results = Load(port, bench.token, threads=args.concurrency, prefix="max").run(seconds=args.seconds)
+        with harness.Backends() as backends:
+            results = Load(port, bench.token, threads=args.concurrency, prefix="max").run(seconds=args.seconds)
         accepted = [r for r in results if r.status == 201]
         harness.dispatch_latencies(accepted, timeout=300)
         drained = harness.last_dispatch_at(accepted) - max(r.sent_at + r.latency for r in accepted)
@@ -65,12 +66,14 @@ def main() -> None:
         print(f"    dispatch (workers at lower CPU priority) caught up {max(0.0, drained):.1f} s after the burst")
         print("    CPU per accepted appeal: " + ", ".join(f"{role} {seconds / len(ok) * 1000:.1f} ms"
                                                        for role, seconds in cpu.items()))
+        print(f"    {backends.line()}")
 
         # The same burst with the workers stopped: the web machine's share of the stack alone, as
         # where workers run on other machines (docs/operations.md); they dispatch the backlog after.
         bench.apps.signal_workers(signal.SIGSTOP)
         cpu_before = harness.cpu_by_role(bench)
-        alone = Load(port, bench.token, threads=args.concurrency, prefix="alone").run(seconds=args.seconds)
+        with harness.Backends() as backends:
+            alone = Load(port, bench.token, threads=args.concurrency, prefix="alone").run(seconds=args.seconds)
         cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench).items()}
         bench.apps.signal_workers(signal.SIGCONT)
         accepted = [r for r in alone if r.status == 201]
@@ -80,6 +83,7 @@ def main() -> None:
         print(f"    {harness.latency_line('latency under saturation', [r.latency for r in accepted])}")
         print("    CPU per accepted appeal: " + ", ".join(f"{role} {cpu[role] / len(accepted) * 1000:.1f} ms"
                                                        for role in ("web", "PostgreSQL", "Redis")))
+        print(f"    {backends.line()}")
         harness.dispatch_latencies(accepted, timeout=300)
 
         steady = Load(port, bench.token, rate=args.intake_rate, threads=args.concurrency, prefix="steady").run(

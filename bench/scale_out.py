@@ -42,7 +42,8 @@ def main() -> None:
         run_all(split(ports, bench.token, "warm", threads=2), total=100)
 
         half = max(1, args.concurrency // 2)
-        results = run_all(split(ports, bench.token, "max", threads=half), seconds=args.seconds)
+        with harness.Backends() as backends:
+            results = run_all(split(ports, bench.token, "max", threads=half), seconds=args.seconds)
         rate = harness.throughput(results)
         accepted = [r for r in results if r.status == 201]
         waits, counts = harness.dispatch_latencies(accepted, timeout=180)
@@ -52,6 +53,7 @@ def main() -> None:
         print(f"    {harness.latency_line('latency under saturation', [r.latency for r in accepted])}")
         print(f"    baseline (psycopg, same rows, same concurrency): {base:.0f} appeals/s, "
               f"ratio app/baseline: {rate / base:.2f}")
+        print(f"    {backends.line()}")
         print(f"    dispatched exactly once: {sum(1 for n in counts.values() if n == 1)}/{len(accepted)}, "
               f"twice or more: {sum(1 for n in counts.values() if n > 1)}, never: "
               f"{len(accepted) - sum(1 for n in counts.values() if n)}")
