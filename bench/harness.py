@@ -134,12 +134,12 @@ def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
 
 class Backends:
     """Samples the bench database's PostgreSQL backends while a burst runs (every `interval` s):
-    how many run, wait for their client inside a transaction, or wait for a lock, and on which
-    statement. The day's counter row (one per city) is where intake transactions queue: the
+    how many are active ("running", I/O waits included), wait for their client inside a
+    transaction, or wait for a lock, and on which statement. The day's counter row (one per city) is where intake transactions queue: the
     number is drawn first and the row stays locked until the transaction commits."""
 
     QUERY = ("SELECT wait_event_type = 'Lock', state, left(query, 40) FROM pg_stat_activity "
-             "WHERE datname = 'appeals_bench' AND backend_type = 'client backend' "
+             "WHERE datname = current_database() AND backend_type = 'client backend' "
              "AND pid <> pg_backend_pid() AND state <> 'idle'")
 
     def __init__(self, interval: float = 0.1):
