@@ -42,7 +42,8 @@ def from_environment() -> dict:
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.
         "OUTBOX_RETRY_AFTER": int(os.environ.get("OUTBOX_RETRY_AFTER", "30")),
-        # RQ logs every job at INFO; periodic jobs run every few seconds, so the default is quieter.
+        # Workers and the scheduler: RQ logs every job at INFO and periodic jobs run every few
+        # seconds, so the default is quieter.
         "WORKER_LOG_LEVEL": os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "API_TITLE": "企业诉求接诉即办 API",

@@ -28,7 +28,9 @@ def run_periodic(job_id: str) -> None:
 
 
 def scheduler() -> CronScheduler:
-    cron = CronScheduler(connection=redis_connection())
+    """The cron scheduler, logging at the workers' level: at INFO it logs a line per run, one
+    every few seconds for the outbox sweep."""
+    cron = CronScheduler(connection=redis_connection(), logging_level=current_app.config["WORKER_LOG_LEVEL"])
     for job_id, _, interval in PERIODIC:
         cron.register(run_periodic, queue_name=current_app.config["RQ_QUEUE"], args=(job_id,),
                       interval=interval, name=job_id, result_ttl=60)
