@@ -48,12 +48,8 @@ def fuzz(scene, operation, mode: GenerationMode, path_parameters: dict | None) -
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case):
-        savepoint = scene.connection.begin_nested()
-        try:
-            with scene.app.app_context():
-                case.call_and_validate(headers=headers, checks=CHECKS)
-        finally:
-            savepoint.rollback()
+        with scene.undone(), scene.app.app_context():
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
     run()
 
