@@ -159,3 +159,27 @@ def test_address_is_kept_in_the_text(client, world, database):
     _, operator = world.user("operator")
     number = _post(client, operator, address_string="金川区新华路1号").get_json()[0]["service_request_id"]
     assert database.session.query(Appeal).filter_by(number=number).one().text.endswith("（地址：金川区新华路1号）")
+
+
+def test_app_wide_errors_are_a_list_too_with_retry_after(client, world, database, low_limits):
+    _, operator = world.user("operator")
+    codes = [_post(client, operator).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    refused = _post(client, operator)
+    assert refused.get_json() == [{"code": 429, "description": "请求过于频繁，请稍后再试"}]
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_database_outage_is_a_503_list(client, world, database, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from intake import service
+
+    def lost(*args, **kwargs):
+        raise OperationalError("INSERT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    _, operator = world.user("operator")
+    monkeypatch.setattr(service, "submit", lost)
+    response = _post(client, operator)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json() == [{"code": 503, "description": "系统数据库暂时不可用，本次提交未保存，请稍后重试"}]
