@@ -101,11 +101,6 @@ class Appeal(db.Model):
         back_populates="appeal", order_by="AppealEvent.seq"
     )
 
-    def involves_unit(self, unit_id: int | None) -> bool:
-        return unit_id is not None and (
-            self.lead_unit_id == unit_id or any(u.id == unit_id for u in self.assisting_units)
-        )
-
 
 class AppealCounter(db.Model):
     """Last appeal number issued per city and day, incremented atomically with an upsert."""

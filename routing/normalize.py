@@ -19,8 +19,6 @@ _ELLIPSIS_RE = re.compile(r"[…]+|\.{2,}|。{2,}|-{2,}|—{2,}|~+")
 _REPEAT_RE = re.compile(r"([\u4e00-\u9fff]{2,4})\1+|([\u4e00-\u9fff])\2{2,}")
 _SPACE_RE = re.compile(r"\s+")
 _PUNCT_RUN_RE = re.compile(r"([，。！？；、,.!?;])[，。！？；、,.!?;\s]+")
-# Numbers, amounts, dates and percentages are kept whole: 4000多万, 12个点, 3.5%, 2024年.
-NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:多|余)?(?:万|亿|千|百)?(?:元|块|%|个点|个月|天|年|月|日|人|户|家|名|吨|亩)?")
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,6 @@ from sla.deadlines import colour, deadlines_for, due
 from sla.rules import DEFAULT_RULES, Limit, rules_from_dict, rules_to_dict
 from workflow.events import record
 
-OPEN_STATUSES = (Status.dispatched, Status.accepted, Status.replied)
 LABELS = {"green": "正常", "yellow": "临期", "red": "超期", "pending": "时限待定",
           "done": "已办结", "stopped": "已退单，计时停止", "none": "未派单"}
 PENDING_REASON = "日历尚无该年节假日安排，时限待定；导入该年安排后自动计算"

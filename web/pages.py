@@ -6,7 +6,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from models import City, Unit
+from models import Unit
 
 csrf = CSRFProtect()
 
@@ -77,7 +77,3 @@ def city_units(city_id: int) -> list[Unit]:
         select(Unit).where(Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True))
         .order_by(Unit.id)
     ).all()
-
-
-def city_of(city_id: int) -> City:
-    return db.session.get(City, city_id)
