@@ -14,9 +14,11 @@ from gunicorn.glogging import Logger
 
 SENSITIVE = ("api_key", "access_token", "token", "password", "secret", "q", "text", "phone")
 MASK = "[REDACTED]"
-# name=value in a query string, also percent-encoded inside another value (next=%2F…%3Fq%3D…).
+# name=value in a URL or a bare query string, also percent-encoded inside another value (next=%2F…%3Fq%3D…).
 _PARAMETER = re.compile(
-    r"((?:[?&;]|%3F|%26)(?:{})(?:=|%3D))(?:(?!%26)[^&;\s\"'])*".format("|".join(SENSITIVE)), re.IGNORECASE)
+    r"((?:^|[?&;]|%3F|%26)(?:{})(?:=|%3D))(?:(?!%26)[^&;\s\"'])*".format("|".join(SENSITIVE)), re.IGNORECASE)
+# Access-log atoms (gunicorn's names) that carry credentials whole.
+SECRET_ATOMS = {"{authorization}i", "{cookie}i", "{http_authorization}e", "{http_cookie}e"}
 
 
 def redact(text: str) -> str:
@@ -47,8 +49,10 @@ def install() -> None:
 
 
 class GunicornLogger(Logger):
-    """gunicorn's logger (`--logger-class app.logs.GunicornLogger`) with the access log's fields masked."""
+    """gunicorn's logger (`--logger-class app.logs.GunicornLogger`) with the access log's fields masked:
+    SENSITIVE parameters in the request line, query, referer, headers and environ; credentials whole."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        return {key: MASK if key in SECRET_ATOMS else redact(value) if isinstance(value, str) else value
+                for key, value in atoms.items()}
