@@ -96,7 +96,8 @@ def georeport_format(response: Response) -> Response:
     body = response.get_json()
     if response.status_code >= 400:
         if isinstance(body, dict):
-            body = [{"code": response.status_code, "description": body.get("message") or GENERIC_MESSAGES[500]}]
+            message = body.get("message") or GENERIC_MESSAGES.get(response.status_code, "请求失败")
+            body = [{"code": response.status_code, "description": message}]
         root = "errors"
     else:
         root = ROOTS[request.endpoint.rpartition(".")[2]]
@@ -186,7 +187,7 @@ def request_view(appeal: Appeal, calendar) -> dict:
 
 @blp.route(f"/discovery.{FORMAT}", methods=["GET"])
 @blp.response(200, DiscoverySchema)
-@blp.doc(responses={200: formats_doc(DiscoverySchema)})
+@blp.doc(responses={200: formats_doc(DiscoverySchema), "404": GEOREPORT_ERRORS["404"]})
 def discovery(format):
     """服务发现文档：规范版本、接口地址与支持的格式"""
     return {"changeset": CHANGESET, "contact": "请联系本市接诉即办平台管理员",
