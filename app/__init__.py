@@ -4,13 +4,14 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from app import settings
+from app import logs, settings
 from app.api import IdConverter
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    logs.install()
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.update(settings.from_environment())
     app.config.update(overrides or {})
@@ -66,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from webhooks import events  # noqa: F401  (outbound deliveries follow new appeal events)
     from webhooks.admin import blp as webhook_admin_api
     from webhooks.inbound import blp as partner_webhooks_api
-    from webhooks.open311 import blp as open311_api
+    from webhooks.open311 import PREFIX as OPEN311_PREFIX, blp as open311_api, unrouted_error
     from workflow.api import blp as appeals_api
 
     api.register_blueprint(intake_api)
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(supervision_reports_api)
     api.register_blueprint(partner_webhooks_api)
     api.register_blueprint(open311_api)
+    api.handle_errors_under(OPEN311_PREFIX, unrouted_error)
     api.register_blueprint(webhook_admin_api)
     api.register_blueprint(tables_admin_api)
     api.register_blueprint(routing_api)

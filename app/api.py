@@ -1,7 +1,7 @@
 """flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
 import flask_smorest
 from apispec import BasePlugin
-from flask import jsonify
+from flask import jsonify, request
 from webargs.core import missing, parse_json
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
@@ -81,10 +81,22 @@ class ErrorResponses(BasePlugin):
 
 
 class Api(flask_smorest.Api):
+    def __init__(self, *args, **kwargs):
+        self._errors_under = {}
+        super().__init__(*args, **kwargs)
+
     def _init_spec(self, *, extra_plugins=None, **kwargs):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), ErrorResponses()], **kwargs)
 
+    def handle_errors_under(self, prefix: str, handler) -> None:
+        """Errors under `prefix` that no blueprint handles (no route matched: 404, 405) answer in
+        that protocol's own shape (Open311's error list) instead of the API's."""
+        self._errors_under[prefix] = handler
+
     def handle_http_exception(self, error):
+        for prefix, handler in self._errors_under.items():
+            if request.path.startswith(prefix):
+                return handler(error)
         data = getattr(error, "data", None) or {}
         errors = data.get("messages")
         message = data.get("message")

@@ -21,4 +21,5 @@ cat <<MSG
   演示令牌见上方（每次启动重新生成）。按 Ctrl+C 停止。
 
 MSG
-.venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - wsgi:app
+# The access log masks api_key and other sensitive query parameters (app/logs.py).
+.venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - --logger-class app.logs.GunicornLogger wsgi:app

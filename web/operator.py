@@ -69,13 +69,14 @@ def open_appeals_of(enterprise: str, uscc: str, limit: int = 5) -> list[Appeal]:
     return db.session.scalars(query.order_by(Appeal.id.desc()).limit(limit)).all()
 
 
-@blp.get("/suggest")
+@blp.post("/suggest")
 @login_required(*ROLES)
 def suggest():
-    """While the operator types: open appeals of the enterprise and, when available, the router's view."""
-    enterprise = request.args.get("enterprise", "").strip()
-    uscc = request.args.get("uscc", "").strip()
-    text = request.args.get("text", "").strip()
+    """While the operator types: open appeals of the enterprise and, when available, the router's view.
+    A POST (form body, CSRF token in the X-CSRFToken header), so appeal text stays out of URLs and logs."""
+    enterprise = request.form.get("enterprise", "").strip()
+    uscc = request.form.get("uscc", "").strip()
+    text = request.form.get("text", "").strip()
     open_items = [{"number": a.number, "status_label": STATUS_LABELS[a.status], "text": a.text[:60],
                    "url": url_for("web_appeals.detail", number=a.number)}
                   for a in open_appeals_of(enterprise, uscc)]
@@ -85,8 +86,15 @@ def suggest():
 
 @blp.get("/search")
 @login_required(*ROLES)
+def search_form():
+    return render_template("operator/search.html", term="", results=[])
+
+
+@blp.post("/search")
+@login_required(*ROLES)
 def search():
-    term = request.args.get("q", "").strip()
+    """A POST, so a searched phone number stays out of URLs, the browser history and the logs."""
+    term = request.form.get("q", "").strip()
     results = []
     if term:
         conditions = [Appeal.enterprise_name.contains(term), Appeal.enterprise_uscc == term.upper()]

@@ -1,21 +1,23 @@
-"""Open311 GeoReport v2 under /open311/v2/ (JSON), so civic-tech tools can read and file appeals.
+"""Open311 GeoReport v2 under /open311/v2/ (XML and JSON), so civic-tech tools can read and file appeals.
 
 Services are the urgency classes (the one category a submitter chooses and intake stores);
 units appear as `agency_responsible`. Reading requests needs an API key too (appeals are not
-public records); every user sees the appeals their role may see. See docs/open311.md.
+public records); every user sees the appeals their role may see. Views answer JSON through
+their schemas; `georeport_format` then writes every answer of the blueprint, errors included,
+in the format the path asks for (webhooks.open311_formats). See docs/open311.md.
 """
 from datetime import timedelta
 
-from flask import current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from werkzeug.exceptions import HTTPException
 
 from accounts.access import visible_appeals
 from accounts.tokens import user_for_token
-from app.api import Blueprint
+from app.api import GENERIC_MESSAGES, Blueprint
 from app.extensions import db
 from intake import service
 from intake.schemas import AppealInSchema
@@ -23,12 +25,20 @@ from models import Appeal, Channel, City, Role, Status, User
 from models.appeal import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
+from webhooks.open311_formats import FORMATS, document
 from webhooks.open311_schemas import (
-    CHINA, GEOREPORT_ERRORS, CreatedOutSchema, KeyedSchema, RequestInSchema, RequestOutSchema,
-    RequestsQuerySchema, ServiceDefinitionSchema, ServiceOutSchema,
+    CHINA, GEOREPORT_ERRORS, CreatedOutSchema, DiscoverySchema, KeyedSchema, RequestInSchema, RequestOutSchema,
+    RequestsQuerySchema, ServiceDefinitionSchema, ServiceOutSchema, XML_FIELD_ORDER, formats_doc,
 )
 
+PREFIX = "/open311/"
 blp = Blueprint("open311", __name__, url_prefix="/open311/v2", description="Open311 GeoReport v2 接口")
+FORMAT = f"<any({', '.join(FORMATS)}):format>"
+# Root element of each view's XML document (the spec's examples).
+ROOTS = {"discovery": "discovery", "services": "services", "service_definition": "service_definition",
+         "list_requests": "service_requests", "get_request": "service_requests", "create_request": "service_requests"}
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-07T00:00:00+08:00"  # when this endpoint last changed what it serves
 SUBMIT_ROLES = (Role.operator, Role.partner, Role.admin)
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
@@ -53,29 +63,54 @@ PARAMETERS = {"text": "description", "complainant.name": "last_name", "complaina
 
 @blp.errorhandler(HTTPException)
 def open311_error(error):
-    """GeoReport errors are a list of {code, description}, one per problem."""
+    """GeoReport errors are a list of {code, description}, one per problem; `georeport_format`
+    writes it in the requested format."""
     data = getattr(error, "data", None) or {}
     problems = data.get("errors") or {}
     for fields_ in (data.get("messages") or {}).values():
         problems.update(fields_)
     descriptions = [f"{field}: {'；'.join(m if isinstance(m, str) else str(m) for m in messages)}"
                     for field, messages in _flatten(problems).items()]
-    descriptions = descriptions or [data.get("message") or error.description]
+    descriptions = descriptions or [data.get("message") or GENERIC_MESSAGES.get(error.code, "请求失败")]
     response = jsonify([{"code": error.code, "description": d} for d in descriptions])
     response.status_code = error.code
+    response.headers.update(data.get("headers") or {})
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def requested_format() -> str:
+    """The format the path asks for; an unrouted path under /open311/ ending in .xml gets XML."""
+    fmt = (request.view_args or {}).get("format")
+    return fmt or ("xml" if request.path.endswith(".xml") else "json")
 
 
 @blp.after_request
-def georeport_app_errors(response):
-    """Errors the app answers for every blueprint (the rate limit's 429, a database outage's
-    503) come in the API's shape; an Open311 client gets them as GeoReport's list too, headers
-    (Retry-After) kept. Found by fuzzing: a 429 that broke the documented error schema."""
-    if response.status_code >= 400 and response.is_json:
-        body = response.get_json(silent=True)
-        if isinstance(body, dict) and "message" in body:
-            response.set_data(current_app.json.dumps([{"code": response.status_code, "description": body["message"]}]))
+def georeport_format(response: Response) -> Response:
+    """Every JSON answer of the blueprint in the requested format, charset declared. Errors the
+    app answers for every blueprint (the rate limit's 429, a database outage's 503) come in the
+    API's shape; an Open311 client gets them as GeoReport's list too, headers (Retry-After) kept."""
+    if response.mimetype != "application/json" or response.direct_passthrough:
+        return response
+    body = response.get_json()
+    if response.status_code >= 400:
+        if isinstance(body, dict):
+            message = body.get("message") or GENERIC_MESSAGES.get(response.status_code, "请求失败")
+            body = [{"code": response.status_code, "description": message}]
+        root = "errors"
+    else:
+        root = ROOTS[request.endpoint.rpartition(".")[2]]
+    data, content_type = document(body, root, requested_format(), XML_FIELD_ORDER)
+    response.set_data(data)
+    response.content_type = content_type
     return response
+
+
+def unrouted_error(error: HTTPException) -> Response:
+    """No route under /open311/ (404) or not this method (405): GeoReport's error list too
+    (registered with app.api.Api.handle_errors_under)."""
+    return georeport_format(open311_error(error))
 
 
 def _flatten(messages: dict, prefix: str = "") -> dict:
@@ -88,9 +123,21 @@ def _flatten(messages: dict, prefix: str = "") -> dict:
     return flat
 
 
+def api_key() -> str:
+    """The key the way GeoReport clients send it: the `api_key` parameter (query or form), or HTTP
+    Basic with the key as password (a client's base URL `http://api_key:KEY@host/open311/v2`, or
+    ~/.netrc), or a Bearer header. URLs with the parameter are redacted in every log (app.logs)."""
+    auth = request.authorization
+    header = ""
+    if auth is not None and auth.type == "basic":
+        header = auth.password or auth.username or ""
+    elif auth is not None and auth.type == "bearer":
+        header = auth.token or ""
+    return (request.values.get("api_key") or header).strip()
+
+
 def _user(roles=None) -> User:
-    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
-    raw = request.values.get("api_key") or (bearer.strip() if scheme.lower() == "bearer" else "")
+    raw = api_key()
     user = user_for_token(raw) if raw else None
     if user is None:
         abort(403, message="api_key 缺失或无效")
@@ -138,43 +185,66 @@ def request_view(appeal: Appeal, calendar) -> dict:
     }
 
 
-@blp.route("/services.json", methods=["GET"])
+@blp.route(f"/discovery.{FORMAT}", methods=["GET"])
+@blp.response(200, DiscoverySchema)
+@blp.doc(responses={200: formats_doc(DiscoverySchema), "404": GEOREPORT_ERRORS["404"]})
+def discovery(format):
+    """服务发现文档：规范版本、接口地址与支持的格式"""
+    return {"changeset": CHANGESET, "contact": "请联系本市接诉即办平台管理员",
+            "key_service": "api_key 由本市管理员为操作员或合作平台账号签发",
+            "endpoints": [{"specification": SPECIFICATION, "url": request.url_root.rstrip("/") + blp.url_prefix,
+                           "changeset": CHANGESET, "type": "production", "formats": ["text/xml", "application/json"]}]}
+
+
+@blp.route(f"/services.{FORMAT}", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, ServiceOutSchema(many=True))
-@blp.doc(responses=GEOREPORT_ERRORS)
-def services(args):
+@blp.doc(responses={200: formats_doc(ServiceOutSchema), **GEOREPORT_ERRORS})
+def services(args, format):
     """服务列表：按紧急程度分类的企业诉求"""
-    _city(args, _user() if request.values.get("api_key") else None)
+    _city(args, _user() if api_key() else None)
     return [{"service_code": code, "service_name": label, "description": SERVICE_DESCRIPTIONS[code],
              "metadata": True, "type": "realtime", "keywords": f"企业诉求,{label}", "group": "企业诉求"}
             for code, label in URGENCY_LABELS.items()]
 
 
-@blp.route("/services/<string:code>.json", methods=["GET"])
+@blp.route(f"/services/<string:code>.{FORMAT}", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, ServiceDefinitionSchema)
-@blp.doc(responses=GEOREPORT_ERRORS)
-def service_definition(args, code):
+@blp.doc(responses={200: formats_doc(ServiceDefinitionSchema), **GEOREPORT_ERRORS})
+def service_definition(args, code, format):
     """服务定义：提交时需填写的附加字段"""
     if code not in URGENCY_LABELS:
         abort(404, message=f"没有服务「{code}」")
     return {"service_code": code, "attributes": ATTRIBUTES}
 
 
-@blp.route("/requests.json", methods=["GET"])
+def _listed(value: str) -> list[str]:
+    """A parameter the spec lets name several values, comma-separated."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _readable(user: User):
+    """Appeals the key may read, without the complainant columns: no Open311 document shows
+    them, and one row whose ciphertext cannot be decrypted must not fail every list."""
+    return visible_appeals(user).options(defer(Appeal.complainant_name, raiseload=True),
+                                         defer(Appeal.complainant_phone, raiseload=True))
+
+
+@blp.route(f"/requests.{FORMAT}", methods=["GET"])
 @blp.arguments(RequestsQuerySchema, location="query")
 @blp.response(200, RequestOutSchema(many=True))
-@blp.doc(responses=GEOREPORT_ERRORS)
-def list_requests(args):
+@blp.doc(responses={200: formats_doc(RequestOutSchema), **GEOREPORT_ERRORS})
+def list_requests(args, format):
     """诉求列表（按 api_key 的角色限定范围；默认最近90天，最多1000条）"""
     user = _user()
     city = _city(args, user)
-    query = visible_appeals(user).options(selectinload(Appeal.lead_unit), selectinload(Appeal.clock))
+    query = _readable(user).options(selectinload(Appeal.lead_unit), selectinload(Appeal.clock))
     if "service_request_id" in args:
-        query = query.where(Appeal.number.in_([n.strip() for n in args["service_request_id"].split(",")]))
+        query = query.where(Appeal.number.in_(_listed(args["service_request_id"])))
     else:
         if "service_code" in args:
-            query = query.where(Appeal.urgency == args["service_code"])
+            query = query.where(Appeal.urgency.in_(_listed(args["service_code"])))
         if "status" in args:
             wanted = set(args["status"].split(","))
             if wanted == {"open"}:
@@ -189,15 +259,15 @@ def list_requests(args):
     return [request_view(a, calendar) for a in appeals]
 
 
-@blp.route("/requests/<string:number>.json", methods=["GET"])
+@blp.route(f"/requests/<string:number>.{FORMAT}", methods=["GET"])
 @blp.arguments(KeyedSchema, location="query")
 @blp.response(200, RequestOutSchema(many=True))
-@blp.doc(responses=GEOREPORT_ERRORS)
-def get_request(args, number):
+@blp.doc(responses={200: formats_doc(RequestOutSchema), **GEOREPORT_ERRORS})
+def get_request(args, number, format):
     """单件诉求（GeoReport 规定返回只含一项的数组）"""
     user = _user()
     city = _city(args, user)
-    appeal = db.session.scalar(visible_appeals(user).where(Appeal.number == number))
+    appeal = db.session.scalar(_readable(user).where(Appeal.number == number))
     if appeal is None:
         abort(404, message=f"未找到诉求 {number}")
     return [request_view(appeal, city_calendar(city.id))]
@@ -208,11 +278,11 @@ def _given(**values) -> dict:
     return {key: value for key, value in values.items() if value}
 
 
-@blp.route("/requests.json", methods=["POST"])
+@blp.route(f"/requests.{FORMAT}", methods=["POST"])
 @blp.arguments(RequestInSchema, location="form")
 @blp.response(201, CreatedOutSchema(many=True))
-@blp.doc(responses=GEOREPORT_ERRORS)
-def create_request(args):
+@blp.doc(responses={201: formats_doc(CreatedOutSchema), **GEOREPORT_ERRORS})
+def create_request(args, format):
     """提交诉求（application/x-www-form-urlencoded，需 api_key）"""
     user = _user(SUBMIT_ROLES)
     city = _city(args, user)

@@ -89,10 +89,41 @@ class CreatedOutSchema(Open311Schema):
     account_id = fields.String(allow_none=True)
 
 
+class EndpointOutSchema(Open311Schema):
+    specification = fields.String()
+    url = fields.String()
+    changeset = fields.String()
+    type = fields.String()
+    formats = fields.List(fields.String())
+
+
+class DiscoverySchema(Open311Schema):
+    changeset = fields.String()
+    contact = fields.String()
+    key_service = fields.String()
+    endpoints = fields.List(fields.Nested(EndpointOutSchema))
+
+
+# Field order of each XML element: the schemas declare the fields in the spec's order.
+XML_FIELD_ORDER = {element: list(schema().fields) for element, schema in {
+    "discovery": DiscoverySchema, "endpoint": EndpointOutSchema, "service": ServiceOutSchema,
+    "service_definition": ServiceDefinitionSchema, "attribute": AttributeOutSchema, "request": RequestOutSchema,
+}.items()}
+
+
+def formats_doc(schema) -> dict:
+    """The XML variant of an answer (the path's `.xml`); the JSON one comes from the schema."""
+    return {"content": {"text/xml": {"schema": {
+        "type": "string", "description": f"同 JSON（{schema.__name__}），按 GeoReport v2 规范的 XML 结构"}}}}
+
+
 _GEOREPORT_ERROR = {
-    "description": "GeoReport 错误：每个问题一项 {code, description}",
-    "content": {"application/json": {"schema": {"type": "array", "items": {
-        "type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}}},
+    "description": "GeoReport 错误：每个问题一项 {code, description}（XML：<errors><error>…）",
+    "content": {
+        "application/json": {"schema": {"type": "array", "items": {
+            "type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}},
+        "text/xml": {"schema": {"type": "string"}},
+    },
 }
 # Every Open311 answer other than success is this list (open311.open311_error), not the API's error object.
 GEOREPORT_ERRORS = {code: _GEOREPORT_ERROR for code in ("400", "403", "404", "default")}

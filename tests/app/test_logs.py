@@ -1,13 +1,24 @@
-"""No complainant name or phone in any log of a full run, with every logger at its most verbose.
+"""No complainant name or phone, and no API key, in any log of a full run, with every logger at its
+most verbose.
 
 SQLAlchemy's engine logger at INFO echoes every statement's parameters: the complainant columns
 must already be ciphertext at bind time, and lookups must bind the keyed hash, not the phone.
+Request lines reach the logs of werkzeug's server and gunicorn's access log: sensitive query
+parameters (Open311's api_key, an old search link's phone) are masked there (app.logs).
 """
 import logging
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+import requests
+from gunicorn.config import Config
 from rq import Queue
+from werkzeug.serving import make_server
 
+from app.extensions import db
+from app.logs import GunicornLogger
 from jobs.worker import AppWorker
 from tests.factories import appeal_body
 
@@ -72,3 +83,45 @@ def test_full_run_logs_no_complainant_data(logs, capfd, app, client, world, data
     assert number in text
     assert PHONE not in text and PHONE[-8:] not in text
     assert NAME not in text
+
+
+def test_api_keys_and_search_terms_in_urls_never_reach_a_log_line(logs, capfd, app, live_world):
+    """Issues 26.3 and 21.7: werkzeug's request log and the app's own log lines, on a real server."""
+    _, operator = live_world.user("operator")
+    db.session.remove()
+    secret = operator["Authorization"].split(" ", 1)[1]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        read = requests.get(f"{base}/open311/v2/requests.xml", params={"api_key": secret}, timeout=5)
+        assert read.status_code == 200
+        old_link = requests.get(f"{base}/operator/search", params={"q": PHONE}, allow_redirects=False, timeout=5)
+        assert old_link.status_code == 302 and PHONE[-8:] in old_link.headers["Location"]  # the URL did carry it
+    finally:
+        server.shutdown()
+    app.logger.warning("slow request %s", f"/open311/v2/requests.json?jurisdiction_id=JC&api_key={secret}")
+
+    out, err = capfd.readouterr()
+    text = "\n".join(logs.lines) + out + err
+    assert "GET /open311/v2/requests.xml?api_key=[REDACTED]" in text  # the capture saw werkzeug's request line
+    assert "jurisdiction_id=JC&api_key=[REDACTED]" in text
+    assert secret not in text and PHONE[-8:] not in text
+
+
+def test_gunicorn_access_log_masks_keys_search_terms_and_credentials(capsys):
+    """The access log of scripts/run.sh (`--logger-class app.logs.GunicornLogger`), called as gunicorn calls it."""
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", '%(h)s "%(r)s" %(s)s %(q)s "%(f)s" %({authorization}i)s %({query_string}e)s')
+    logger = GunicornLogger(config)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/open311/v2/requests.json?api_key=SECRET1&status=open",
+               "PATH_INFO": "/open311/v2/requests.json", "QUERY_STRING": "api_key=SECRET1&status=open",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.9",
+               "HTTP_REFERER": "http://x/operator/search?q=13900001234"}
+    request = SimpleNamespace(headers=[("AUTHORIZATION", "Bearer SECRET2")])
+    response = SimpleNamespace(status="200 OK", sent=12, headers=[])
+    logger.access(response, request, environ, timedelta(milliseconds=3))
+    line = capsys.readouterr().out
+    assert '"GET /open311/v2/requests.json?api_key=[REDACTED]&status=open HTTP/1.1" 200' in line
+    assert "SECRET" not in line and "13900001234" not in line

@@ -10,6 +10,8 @@ The request bodies are valid for the schema, so a 400 is the view's own refusal 
 check (an empty page form, a rule the view rejects), never argument parsing before it.
 A new route without a row fails test_every_route_has_a_row.
 """
+import re
+
 import pytest
 
 from tests.security.scene import PRINCIPALS, build_scene
@@ -102,16 +104,18 @@ EXPECTED = {
     "POST /m/submit":                                            "400   400   400   400   400   400   400   400   400   400   400",
     "GET /m/track":                                              "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "POST /m/track":                                             "400   400   400   400   400   400   400   400   400   400   400",
-    "GET /open311/v2/requests.json":                             "403   403   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
-    "POST /open311/v2/requests.json":                            "403   403   2xx   403   403   403   403   2xx   2xx   403   2xx",
-    "GET /open311/v2/requests/<string:number>.json":             "403   403   2xx   2xx   2xx   404   2xx   2xx   404   404   404",
-    "GET /open311/v2/services.json":                             "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
-    "GET /open311/v2/services/<string:code>.json":               "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
+    "GET /open311/v2/discovery.<any(json, xml):format>":           "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
+    "GET /open311/v2/requests.<any(json, xml):format>":            "403   403   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
+    "POST /open311/v2/requests.<any(json, xml):format>":           "403   403   2xx   403   403   403   403   2xx   2xx   403   2xx",
+    "GET /open311/v2/requests/<string:number>.<any(json, xml):format>": "403   403   2xx   2xx   2xx   404   2xx   2xx   404   404   404",
+    "GET /open311/v2/services.<any(json, xml):format>":            "2xx   403   2xx   2xx   2xx   2xx   2xx   2xx   2xx   404   404",
+    "GET /open311/v2/services/<string:code>.<any(json, xml):format>": "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "GET /operator":                                             "login login 2xx   403   403   403   403   2xx   403   403   2xx",
     "POST /operator":                                            "login login 400   403   403   403   403   400   403   403   400",
     "GET /operator/saved/<number>":                              "login login 2xx   403   403   403   403   2xx   403   403   404",
     "GET /operator/search":                                      "login login 2xx   403   403   403   403   2xx   403   403   2xx",
-    "GET /operator/suggest":                                     "login login 2xx   403   403   403   403   2xx   403   403   2xx",
+    "POST /operator/search":                                     "login login 2xx   403   403   403   403   2xx   403   403   2xx",
+    "POST /operator/suggest":                                    "login login 2xx   403   403   403   403   2xx   403   403   2xx",
     "GET /supervision":                                          "login login 403   403   403   403   2xx   2xx   403   2xx   2xx",
     "GET /supervision/bulletin":                                 "login login 403   403   403   403   2xx   2xx   403   2xx   2xx",
     "GET /supervision/dashboard":                                "login login 403   403   403   403   2xx   2xx   403   2xx   2xx",
@@ -157,11 +161,11 @@ REQUESTS = {
     "POST /api/v1/admin/units/<int:unit_id>/aliases": {"json": {"alias": "工信委"}},
     "PATCH /api/v1/admin/matters/<int:matter_id>": {"json": {"lead_units": ["市工信局"]}},
     "POST /api/v1/routing/suggest": {"json": {"text": "银行突然不给续贷了"}},
-    "POST /open311/v2/requests.json": {"data": {
+    "POST /open311/v2/requests.<any(json, xml):format>": {"data": {
         "service_code": "normal", "description": "银行突然不给续贷了，请帮忙协调。", "last_name": "张", "first_name": "先生",
         "phone": "13812341234", "attribute[enterprise_name]": "金昌某某材料有限公司"}},
-    "GET /open311/v2/services.json": {"query": {"jurisdiction_id": "JC"}},
-    "GET /open311/v2/services/<string:code>.json": {"query": {"jurisdiction_id": "JC"}},
+    "GET /open311/v2/services.<any(json, xml):format>": {"query": {"jurisdiction_id": "JC"}},
+    "GET /open311/v2/services/<string:code>.<any(json, xml):format>": {"query": {"jurisdiction_id": "JC"}},
     "POST /webhooks/<string:partner>/appeals": {"json": {"ticket": {"id": "1"}}},
     "POST /login": {"form": {}},
 }
@@ -180,10 +184,7 @@ def request_for(route: str, path_values: dict) -> tuple[str, str, dict]:
     from tests.factories import appeal_body
 
     method, rule = route.split(" ", 1)
-    url = rule
-    for name, value in path_values.items():
-        for converter in ("", "string:", "int:"):
-            url = url.replace(f"<{converter}{name}>", str(value))
+    url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda variable: str(path_values[variable[1]]), rule)
     kwargs = dict(REQUESTS.get(route, {}))
     if kwargs.get("json") == "appeal":
         kwargs["json"] = appeal_body()

@@ -5,13 +5,19 @@ import types
 from sqlalchemy import select
 
 from models import Appeal, AppealEvent
-from tests.web.conftest import CALL, to_manual
+from tests.web.conftest import CALL, csrf_from, to_manual
 
 
 def _appeal(number):
     from app.extensions import db
 
     return db.session.scalar(select(Appeal).where(Appeal.number == number))
+
+
+def suggest(browser, **fields):
+    """The console's live suggestion as app.js asks for it: a form POST, the page's CSRF token in a header."""
+    token = csrf_from(browser.get("/operator"))
+    return browser.post("/operator/suggest", data=fields, headers={"X-CSRFToken": token})
 
 
 def test_operator_logs_a_call_and_reads_back_the_number(browser, staff, logged_call):
@@ -48,11 +54,11 @@ def test_operator_form_shows_the_api_messages_next_to_each_field(browser, staff)
 def test_suggest_lists_open_appeals_of_the_same_enterprise(browser, staff, logged_call):
     staff("operator")
     number = logged_call()
-    found = browser.get("/operator/suggest?enterprise=金昌某某材料有限公司&uscc=&text=").get_json()
+    found = suggest(browser, enterprise="金昌某某材料有限公司").get_json()
     assert [item["number"] for item in found["open"]] == [number]
-    by_uscc = browser.get("/operator/suggest?enterprise=&uscc=91620300ma71k2q8ll&text=").get_json()
+    by_uscc = suggest(browser, uscc="91620300ma71k2q8ll").get_json()
     assert [item["number"] for item in by_uscc["open"]] == [number]
-    assert browser.get("/operator/suggest?enterprise=别的公司&uscc=&text=").get_json()["open"] == []
+    assert suggest(browser, enterprise="别的公司").get_json()["open"] == []
 
 
 def test_search_by_number_enterprise_and_phone(browser, staff, logged_call):
@@ -60,8 +66,18 @@ def test_search_by_number_enterprise_and_phone(browser, staff, logged_call):
     number = logged_call()
     logged_call(**{"enterprise.name": "另一家企业有限公司", "enterprise.uscc": "", "complainant.phone": "13900001111"})
     for term in (number, "某某材料", "138-1234-1234"):
-        page = browser.get("/operator/search", query_string={"q": term}).get_data(as_text=True)
+        page = browser.post_form("/operator/search", "/operator/search", {"q": term}).get_data(as_text=True)
         assert number in page and "另一家企业" not in page, term
+
+
+def test_search_and_suggest_keep_phone_and_text_out_of_urls(browser, staff, logged_call):
+    """Issue 21.7: the query would sit in every access log; a GET with it finds nothing."""
+    staff("operator")
+    number = logged_call()
+    assert number not in browser.get("/operator/search", query_string={"q": number}).get_data(as_text=True)
+    assert browser.get("/operator/suggest", query_string={"text": "银行突然不给续贷了"}).status_code == 405
+    token_missing = browser.post("/operator/suggest", data={"text": "银行突然不给续贷了"})
+    assert token_missing.status_code == 400
 
 
 def test_dispatcher_sees_candidates_and_assigns_in_one_click(browser, staff, logged_call, world):
@@ -204,10 +220,10 @@ def test_suggest_passes_the_router_answer_through(browser, staff, monkeypatch):
     calls = fake_router(monkeypatch, SUGGESTION)
     staff("operator")
     text = "银行突然不给续贷了，请帮忙协调。"
-    got = browser.get("/operator/suggest", query_string={"enterprise": "某公司", "uscc": "", "text": text}).get_json()
+    got = suggest(browser, enterprise="某公司", uscc="", text=text).get_json()
     assert got["suggestion"] == SUGGESTION
     assert calls == [{"city": "金昌", "text": text, "enterprise": "某公司", "uscc": None}]
-    short = browser.get("/operator/suggest", query_string={"enterprise": "某公司", "text": "贷款"}).get_json()
+    short = suggest(browser, enterprise="某公司", text="贷款").get_json()
     assert short["suggestion"] is None and len(calls) == 1
 
 
@@ -220,7 +236,7 @@ def test_a_failing_router_leaves_the_panel_empty(browser, staff, monkeypatch):
     module.suggest = broken
     monkeypatch.setitem(sys.modules, "routing.service", module)
     staff("operator")
-    got = browser.get("/operator/suggest", query_string={"text": "银行突然不给续贷了"})
+    got = suggest(browser, text="银行突然不给续贷了")
     assert got.status_code == 200 and got.get_json()["suggestion"] is None
 
 

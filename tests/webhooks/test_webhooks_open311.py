@@ -1,14 +1,20 @@
-"""Open311 GeoReport v2, checked field by field against the spec (JSON format)."""
+"""Open311 GeoReport v2, checked field by field against the spec, in XML and JSON; and the
+`georeport` client from PyPI, unmodified, against the app on a real HTTP server."""
 import threading
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 import requests
+from georeport import GeoReport
+from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from app.extensions import db
 from models import Appeal
+from privacy.crypto import DecryptionError
 from sla.service import appeal_clock
+from webhooks.open311_formats import document
 from workflow.transitions import dispatch, perform, to_manual
 
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
@@ -183,3 +189,164 @@ def test_a_database_outage_is_a_503_list(client, world, database, monkeypatch):
     response = _post(client, operator)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert response.get_json() == [{"code": 503, "description": "系统数据库暂时不可用，本次提交未保存，请稍后重试"}]
+
+
+# The elements of each document, in order, as the spec's XML examples lay them out.
+SPEC_SERVICE = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
+SPEC_ATTRIBUTE = ["variable", "code", "datatype", "required", "datatype_description", "order", "description"]
+SPEC_REQUEST = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+                "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+
+
+def xml(response) -> ElementTree.Element:
+    assert response.headers["Content-Type"] == "text/xml; charset=utf-8", response.headers["Content-Type"]
+    return ElementTree.fromstring(response.content if hasattr(response, "content") else response.data)
+
+
+def children(element) -> list[str]:
+    return [child.tag for child in element]
+
+
+def test_georeport_client_unmodified_against_the_running_app(live_server, live_world):
+    """`georeport` (PyPI) reads services, a definition, lists and single requests in both formats.
+    It cannot file requests and never sends api_key; the key rides in its base URL as HTTP Basic
+    (requests turns user:password@ into an Authorization header: no key in the request line)."""
+    _, operator = live_world.user("operator")
+    db.session.remove()
+    api_key = key(operator)
+    host = live_server.removeprefix("http://")
+    # Filing, as the spec lays it out (the client has no call for it): a form POST to requests.xml.
+    numbers = []
+    for code in ("urgent", "normal", "consult"):
+        posted = requests.post(f"{live_server}/requests.xml", data={**FORM, "service_code": code, "api_key": api_key},
+                               timeout=5)
+        assert posted.status_code == 201
+        root = xml(posted)
+        assert root.tag == "service_requests" and children(root) == ["request"]
+        assert children(root[0]) == ["service_request_id", "service_notice", "account_id"]
+        assert root[0].findtext("account_id") == "" and root[0].findtext("service_notice").endswith(root[0][0].text)
+        numbers.append(root[0].findtext("service_request_id"))
+
+    anonymous = GeoReport(live_server, jurisdiction="JC")
+    with pytest.raises(requests.HTTPError) as refused:
+        anonymous.get_service_requests()
+    assert refused.value.response.status_code == 403  # reads are private
+
+    for fmt in ("json", "xml"):
+        client = GeoReport(f"http://api_key:{api_key}@{host}", jurisdiction="JC", output_format=fmt)
+        listed = client.get_service_list()
+        assert [s["service_code"] for s in listed] == ["emergency", "urgent", "normal", "consult", "complex"]
+        assert all(str(s["metadata"]).lower() == "true" and s["type"] == "realtime" for s in listed)
+        definition = client.get_service_definition("urgent")
+        attributes = definition["attributes"] if fmt == "json" else definition["attributes"]["attribute"]
+        assert [(a["code"], str(a["required"]).lower()) for a in attributes] == [
+            ("enterprise_name", "true"), ("enterprise_uscc", "false")]
+        found = client.get_service_requests()
+        assert [r["service_request_id"] for r in found] == numbers[::-1]
+        several = client.get_service_requests(service_code="urgent,consult")
+        assert [r["service_request_id"] for r in several] == [numbers[2], numbers[0]]
+        single = client.get_service_request(numbers[0])
+        assert single["service_request_id"] == numbers[0] and single["service_code"] == "urgent"
+        assert single["description"] == FORM["description"] and single["status"] == "open"
+
+
+def test_every_resource_answers_xml_in_the_spec_layout(client, world, database):
+    _, operator = world.user("operator")
+    number = _post(client, operator).get_json()[0]["service_request_id"]
+    keyed = {"api_key": key(operator)}
+
+    services = xml(client.get("/open311/v2/services.xml"))
+    assert services.tag == "services" and set(children(services)) == {"service"}
+    assert children(services[0]) == SPEC_SERVICE and services[0].findtext("metadata") == "true"
+    definition = xml(client.get("/open311/v2/services/urgent.xml"))
+    assert definition.tag == "service_definition" and children(definition) == ["service_code", "attributes"]
+    assert [children(a) for a in definition.find("attributes")] == [SPEC_ATTRIBUTE, SPEC_ATTRIBUTE]
+    for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{number}.xml"):
+        listed = xml(client.get(url, query_string=keyed))
+        assert listed.tag == "service_requests" and children(listed) == ["request"]
+        assert children(listed[0]) == SPEC_REQUEST
+        assert listed[0].findtext("service_request_id") == number and listed[0].findtext("lat") == ""
+    errors = xml(client.get("/open311/v2/requests.xml"))
+    assert errors.tag == "errors" and children(errors[0]) == ["code", "description"]
+    assert errors[0].findtext("code") == "403" and errors[0].findtext("description") == "api_key 缺失或无效"
+
+    discovery = xml(client.get("/open311/v2/discovery.xml"))
+    assert children(discovery) == ["changeset", "contact", "key_service", "endpoints"]
+    [endpoint] = discovery.find("endpoints")
+    assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint.findtext("url") == "http://localhost/open311/v2"
+    assert [f.text for f in endpoint.find("formats")] == ["text/xml", "application/json"]
+    as_json = client.get("/open311/v2/discovery.json")
+    assert as_json.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert as_json.get_json()["endpoints"][0]["formats"] == ["text/xml", "application/json"]
+
+
+def test_xml_escapes_markup_and_drops_what_xml_cannot_carry():
+    data, _ = document([{"service_request_id": "1", "description": '<b>"&amp;\'</b>\x07\ud800'}],
+                       "service_requests", "xml", {})
+    [request] = ElementTree.fromstring(data)
+    assert request.findtext("description") == '<b>"&amp;\'</b>\ufffd\ufffd'
+
+
+def test_json_declares_its_charset(client, world):
+    _, operator = world.user("operator")
+    for response in (client.get("/open311/v2/services.json"), _post(client, operator),
+                     client.get("/open311/v2/requests.json")):
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_unrouted_paths_and_wrong_methods_answer_the_georeport_error_list(client):
+    missing = client.get("/open311/v2/nothing.json")
+    assert missing.status_code == 404 and missing.get_json() == [{"code": 404, "description": "未找到"}]
+    assert missing.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert xml(client.get("/open311/nothing.xml")).findtext("error/code") == "404"
+    wrong = client.delete("/open311/v2/requests.xml")
+    assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
+    assert xml(wrong).findtext("error/description") == "不支持的请求方法"
+    assert client.get("/api/v1/nothing").get_json() == {"code": 404, "message": "未找到"}  # the API keeps its shape
+
+
+def test_a_server_error_is_a_chinese_georeport_error(app, client, world, monkeypatch):
+    import webhooks.open311
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    _, operator = world.user("operator")
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setattr(webhooks.open311, "request_view", broken)
+    _post(client, operator)
+    failed = client.get("/open311/v2/requests.xml", query_string={"api_key": key(operator)})
+    assert failed.status_code == 500
+    assert xml(failed).findtext("error/description") == "服务器内部错误"
+
+
+def test_service_code_takes_a_comma_separated_list(client, world, database):
+    _, operator = world.user("operator")
+    numbers = {code: _post(client, operator, service_code=code).get_json()[0]["service_request_id"]
+               for code in ("normal", "urgent", "consult", "complex")}
+
+    def ids(codes):
+        found = client.get("/open311/v2/requests.json", query_string={"api_key": key(operator), "service_code": codes})
+        return {r["service_request_id"] for r in found.get_json()}
+
+    assert ids("normal,urgent,consult") == {numbers["normal"], numbers["urgent"], numbers["consult"]}
+    assert ids("complex") == {numbers["complex"]}
+    assert ids("pothole") == set()
+
+
+def test_a_complainant_that_cannot_be_decrypted_does_not_fail_the_documents(client, world, database):
+    """Open311 shows no complainant data, so it does not load (decrypt) those columns at all."""
+    _, operator = world.user("operator")
+    broken, sound = (_post(client, operator).get_json()[0]["service_request_id"] for _ in range(2))
+    database.session.execute(text("UPDATE appeals SET complainant_name = 'gAAAAABcorrupted' WHERE number = :n"),
+                             {"n": broken})
+    database.session.expire_all()
+    with pytest.raises(DecryptionError):
+        database.session.scalar(select(Appeal).where(Appeal.number == broken)).complainant_name
+    database.session.expunge_all()
+    listed = client.get("/open311/v2/requests.json", query_string={"api_key": key(operator)})
+    assert listed.status_code == 200 and {r["service_request_id"] for r in listed.get_json()} == {broken, sound}
+    single = client.get(f"/open311/v2/requests/{broken}.xml", query_string={"api_key": key(operator)})
+    assert single.status_code == 200 and xml(single).findtext("request/service_request_id") == broken
