@@ -146,3 +146,27 @@ def test_finding_10_the_receiver_answer_is_neither_kept_nor_shown(client, world,
     shown = client.get(f"/api/v1/admin/deliveries/{latest_delivery().id}", headers=admin).get_json()
     assert shown["last_error"] == "接收方返回 HTTP 500"
     assert [a["error"] for a in shown["attempt_log"]] == ["接收方返回 HTTP 500"]
+
+
+def test_finding_10_answers_kept_by_older_releases_are_removed_by_the_migration(world, database):
+    import importlib.util
+
+    from models import DeliveryAttempt
+    from tests.conftest import ROOT
+
+    subscribe(world, "http://127.0.0.1:9/old", "appeal.dispatched", unit="市工信局")
+    dispatched(world)
+    delivery = latest_delivery()
+    for number, error in enumerate(["接收方返回 HTTP 500：{\"db_password\": \"s3cret\"}", "接收方返回 HTTP 404", "连接超时（2秒）"], 1):
+        db.session.add(DeliveryAttempt(delivery=delivery, number=number, started_at=delivery.created_at,
+                                       latency_ms=1, error=error))
+    db.session.flush()
+    spec = importlib.util.spec_from_file_location(
+        "migration", ROOT / "migrations/versions/0007_input_attempt_errors.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration.op = type("Op", (), {"execute": staticmethod(lambda sql: db.session.execute(db.text(sql)))})
+    migration.upgrade()
+    db.session.expire_all()
+    assert [a.error for a in latest_delivery().attempt_log] == ["接收方返回 HTTP 500", "接收方返回 HTTP 404",
+                                                                "连接超时（2秒）"]
