@@ -34,7 +34,7 @@ def _reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if ip.is_loopback:
         return "回环地址"
     if ip.is_link_local:
-        return "链路本地地址（含云主机元数据地址 169.254.169.254）"
+        return "链路本地地址（如云主机元数据服务）"
     if ip.is_private:
         return "内网地址"
     if not ip.is_global or ip.is_multicast:
