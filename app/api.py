@@ -1,4 +1,6 @@
 """flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
+from functools import wraps
+
 import flask_smorest
 from apispec import BasePlugin
 from flask import jsonify, request
@@ -35,6 +37,41 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
 JSON_CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030"}
 
 
+# Deeper than any document this API takes (a partner's payload is a few levels deep).
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"请求体嵌套层数过多（最多{MAX_JSON_DEPTH}层）"
+LONE_SURROGATE = "请求体含有无效的 Unicode 字符（单独的代理项，如 \\ud800）"
+
+
+def check_json(value) -> None:
+    """Refuse (400) a parsed JSON document nested deeper than MAX_JSON_DEPTH or holding a lone
+    surrogate (valid JSON, but no database or encoder takes it). Iterative: a recursive walk
+    is what a deeply nested document breaks."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                flask_smorest.abort(400, message=LONE_SURROGATE)
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                flask_smorest.abort(400, message=TOO_DEEP)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def load_json(text: str | bytes):
+    """json.loads for request bodies: ValueError when not JSON, 400 when too deep or not encodable."""
+    try:
+        value = parse_json(text)
+    except RecursionError:  # the decoder itself gives up on thousands of levels
+        flask_smorest.abort(400, message=TOO_DEEP)
+    check_json(value)
+    return value
+
+
 def json_body(req):
     """The JSON body decoded in the charset it declares (UTF-8 when it declares none)."""
     if not is_json_request(req):
@@ -42,7 +79,7 @@ def json_body(req):
     declared = req.mimetype_params.get("charset", "utf-8").lower()
     if declared not in JSON_CHARSETS:
         flask_smorest.abort(415, message=f"不支持的字符集「{declared}」，请使用 UTF-8 或 GB18030")
-    return parse_json(req.get_data(cache=True).decode(JSON_CHARSETS[declared]))
+    return load_json(req.get_data(cache=True).decode(JSON_CHARSETS[declared]))
 
 
 class Parser(FlaskParser):
@@ -59,6 +96,20 @@ class Parser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
+        """A view guarded by accounts.auth.require_roles authenticates before anything else runs
+        (flask-smorest parses and validates the arguments in decorators outside the guard)."""
+        check = getattr(view_func, "authorize_first", None)
+        if check is not None:
+            inner = view_func
+
+            @wraps(inner)
+            def view_func(*f_args, **f_kwargs):
+                check()
+                return inner(*f_args, **f_kwargs)
+
+        return super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
 
     def arguments(self, schema, *args, **kwargs):
         """A schema class becomes one instance here; webargs would build one (copying every

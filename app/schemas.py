@@ -1,4 +1,5 @@
-"""Base schema for every API: Chinese messages, unknown fields refused."""
+"""Base schema for every API: Chinese messages, unknown fields refused, strings stripped before
+they are validated."""
 from collections.abc import Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, pre_load
@@ -22,6 +23,14 @@ def _has_nul(value) -> bool:
     return False
 
 
+def _stripped(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [item.strip() if isinstance(item, str) else item for item in value]
+    return value
+
+
 def _library_defaults(field) -> dict:
     messages = {}
     for cls in reversed(type(field).__mro__):
@@ -42,6 +51,15 @@ class BaseSchema(Schema):
         for key, message in FIELD_MESSAGES.items():
             if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
                 field_obj.error_messages[key] = message
+
+    @pre_load
+    def strip_strings(self, data, **kwargs):
+        """Leading and trailing whitespace goes before any length check: a name of five spaces
+        is an empty name, refused, not stored as ''. Strings in lists too; nested objects
+        strip their own (a nested schema is a BaseSchema), free-form dicts are left alone."""
+        if not isinstance(data, Mapping):
+            return data
+        return {key: _stripped(value) for key, value in data.items()}
 
     @pre_load
     def refuse_nul(self, data, **kwargs):

@@ -21,7 +21,6 @@ class EnterpriseSchema(BaseSchema):
 
     @post_load
     def tidy(self, data, **kwargs):
-        data["name"] = data["name"].strip()
         if data.get("uscc"):
             data["uscc"] = normalise_uscc(data["uscc"])
         return data
@@ -39,7 +38,6 @@ class ComplainantSchema(BaseSchema):
 
     @post_load
     def tidy(self, data, **kwargs):
-        data["name"] = data["name"].strip()
         data["phone"] = normalise_phone(data["phone"])
         return data
 
@@ -72,12 +70,6 @@ class AppealInSchema(BaseSchema):
             [u.value for u in Urgency], error="未知紧急程度，可选：emergency、urgent、normal、consult、complex"
         ),
     )
-
-    @post_load
-    def tidy(self, data, **kwargs):
-        data["city"] = data["city"].strip()
-        data["text"] = data["text"].strip()
-        return data
 
 
 # A batch is one transaction; 100 appeals of ordinary length stay well under the 256 KiB body limit.

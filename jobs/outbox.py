@@ -2,7 +2,8 @@
 
 Every outbox message recorded in a transaction is pushed to RQ right after that transaction
 commits (best effort: if Redis is down nothing is lost). The periodic sweep pushes again every
-message that is not done and not already waiting or running in RQ. The job runs through `run`,
+message that is not done and not already waiting or running in RQ (a job a killed worker left
+in RQ's intermediate queue is not waiting: the next sweep but one pushes it again). The job runs through `run`,
 which locks the message row and marks it done in the job's own transaction, so a message that is
 delivered twice, or whose worker died half-way, takes effect exactly once.
 """
@@ -60,10 +61,32 @@ def _not_held(message_ids: list[int], cutoff) -> list[int]:
     One round trip for all of them: a backlog of a thousand was a thousand round trips every run.
     When Redis cannot tell, all of them: a message pushed twice still takes effect once (`run`)."""
     try:
-        jobs = Job.fetch_many([job_id(m) for m in message_ids], connection=queue().connection)
+        q = queue()
+        ids = [job_id(m) for m in message_ids]
+        jobs = Job.fetch_many(ids, connection=q.connection)
+        stranded = _stranded(q, set(ids))
     except Exception:  # Redis unreachable (relay reports it) or a job it cannot read back
         return message_ids
-    return [m for m, job in zip(message_ids, jobs) if job is None or not _held(job, cutoff)]
+    return [m for m, job in zip(message_ids, jobs)
+            if job is None or job.id in stranded or not _held(job, cutoff)]
+
+
+def _stranded(q, job_ids: set[str]) -> set[str]:
+    """Those of the jobs that a killed worker left in RQ's intermediate queue: still `queued`,
+    but in no list a worker reads, and RQ's own clean-up looks only every 10 minutes. A live
+    worker moves a job on within milliseconds of taking it, so a job seen there by an earlier
+    sweep too (RQ's first-seen mark) is stranded: it leaves the intermediate queue, to be pushed
+    again."""
+    intermediate = q.intermediate_queue
+    waiting = job_ids.intersection(intermediate.get_job_ids())
+    if not waiting:
+        return set()
+    waiting -= set(q.started_job_registry.get_job_ids(cleanup=False))
+    stranded = {job for job in waiting if not intermediate.set_first_seen(job)}
+    for job in stranded:
+        intermediate.remove(job)
+        q.connection.delete(intermediate.get_first_seen_key(job))
+    return stranded
 
 
 def _held(job: Job, cutoff) -> bool:

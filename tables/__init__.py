@@ -26,7 +26,9 @@ Shapes (ParsedTable.shape)
     numbered_notes  numbered measures ending in "(…牵头,…负责)" (新密, 朔州)
     tsv             tab-separated rows under a 序号 header (赣州)
     xlsx, docx      a sheet / Word table under a 序号 header (a .docx with no
-                    such table is read as text, paragraph per line)
+                    such table is read as text, paragraph per line); a sheet is read
+                    cell by cell as stored, whatever size it claims, up to 5000 rows
+                    and 64 columns (TableError past them)
 
 Data (tables.model, all frozen dataclasses)
     ParsedTable(source, shape, matters, units, unplaced, span)

@@ -1,7 +1,8 @@
 """Persisting a division table: each import is a new version of the city's table.
 
 import_table(city_name, path_or_parsed, city_code=None) -> ImportReport works in the
-caller's transaction: the caller commits, and rolls back on an exception.
+caller's transaction: the caller commits, and rolls back on an exception. A file is read
+(within the bounds of tables/office.py) before the transaction's first statement.
 
 Re-import rules
 - The city is created on its first import; its appeal-number prefix (City.code) comes
@@ -34,7 +35,7 @@ from app.extensions import db
 from models import AliasRemoval, City, DivisionTable, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias
 from models.base import utcnow
 from tables.model import ParsedMatter, ParsedTable, TableError, UnplacedLine
-from tables.parse import parse_file
+from tables.parse import complete, draft_file
 from tables.units import canonical_name
 
 # Appeal-number prefixes (pinyin initials) of the cities whose tables we know.
@@ -83,10 +84,13 @@ def _lead_rows(leads, assisting, placeholders, default: bool) -> list[MatterUnit
 
 
 def import_table(city_name: str, source: str | Path | ParsedTable, city_code: str | None = None) -> ImportReport:
+    # The file is read before the first statement: on SQLite that statement takes the write lock,
+    # which a large workbook would otherwise hold while it is read.
+    drafted = source if isinstance(source, ParsedTable) else draft_file(source)
     city = db.session.scalar(select(City).where(City.name == city_name).with_for_update())
     if city is not None and not _has_table(city):
         _canonicalise_hand_made(city)
-    parsed = source if isinstance(source, ParsedTable) else parse_file(source, _known(city))
+    parsed = drafted if isinstance(drafted, ParsedTable) else complete(drafted, _known(city))
     _check_lengths(parsed)
     code = _code(city, city_name, city_code)
     if city is None:

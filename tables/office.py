@@ -11,6 +11,13 @@ import docx
 import openpyxl
 
 from tables.grid import Row, header_columns
+from tables.model import TableError
+
+# A division table has hundreds of rows and about ten columns. A sheet's own claim of its size
+# (<dimension ref="A1:XFD1048576"/>) is ignored: only cells present in the file are read, and
+# no more than these.
+MAX_ROWS = 5000
+MAX_COLUMNS = 64
 
 
 def _text(value: object) -> str:
@@ -23,13 +30,33 @@ def xlsx_rows(path: Path) -> list[Row]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         for sheet in book.worksheets:
-            rows = [(i, [_text(v) for v in values])
-                    for i, values in enumerate(sheet.iter_rows(values_only=True), 1)]
+            rows = _sheet_rows(sheet)
             if any(header_columns(cells) for _, cells in rows):
                 return rows
         return []
     finally:
         book.close()
+
+
+def _sheet_rows(sheet) -> list[Row]:
+    """The sheet's rows, trailing empty cells dropped; a TableError for content past the bounds
+    (rows past them that are empty, as formatting leaves them, are passed over, not kept)."""
+    sheet.reset_dimensions()
+    rows = []
+    for line, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        cells = [_text(v) for v in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if line > MAX_ROWS:
+            if cells:
+                raise TableError(f"工作表「{sheet.title}」超过{MAX_ROWS}行，超出任务分工表的读取上限，"
+                                 "请删去多余的行后再导入", line)
+            continue
+        if len(cells) > MAX_COLUMNS:
+            raise TableError(f"工作表「{sheet.title}」此行超过{MAX_COLUMNS}列，超出任务分工表的读取上限，"
+                             "请删去多余的列后再导入", line)
+        rows.append((line, cells))
+    return rows
 
 
 def docx_content(path: Path) -> tuple[list[Row], list[str]]:

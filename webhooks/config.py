@@ -17,14 +17,18 @@ DEFAULTS = {
     "WEBHOOK_SWEEP_GRACE": 60.0,
     # Hours a rotated-out secret stays valid unless the admin says otherwise.
     "WEBHOOK_SECRET_OVERLAP_HOURS": 24,
+    # Outbound: deliver to loopback, private and link-local addresses too (webhooks/targets.py).
+    # Off: a subscription could otherwise reach this system's own network (SSRF).
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
 }
 
 
 def setting(name: str):
     default = DEFAULTS[name]
-    if name in current_app.config:
-        return type(default)(current_app.config[name])
-    return type(default)(os.environ.get(name, default))
+    value = current_app.config[name] if name in current_app.config else os.environ.get(name, default)
+    if isinstance(default, bool) and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return type(default)(value)
 
 
 def webhook_queue_name() -> str:

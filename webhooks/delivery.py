@@ -5,7 +5,7 @@ An attempt first claims the delivery (pending and due, or sending with an expire
 UPDATE, so two copies of the same job never send at once. A failure schedules the next attempt
 with `enqueue_in` after a full-jitter exponential back-off; after `attempt_limit` attempts the
 delivery is dead (dead letter) until an admin re-delivers it. Every attempt is logged with its
-status code, latency and error. A success that arrives after a retry was started still marks
+status code, latency and a short error (never the receiver's answer). A success that arrives after a retry was started still marks
 the delivery delivered; the receiver dedupes on X-Delivery-Id.
 """
 import json
@@ -24,6 +24,7 @@ from jobs import outbox
 from jobs.connection import redis_connection
 from models import Delivery, DeliveryAttempt
 from models.base import utcnow
+from webhooks import targets
 from webhooks.config import setting, webhook_queue_name
 from webhooks.events import FIRST_ATTEMPT_JOB
 from webhooks.signing import signature_header, valid_secrets
@@ -82,9 +83,15 @@ def _claim(delivery_id: int) -> bool:
 
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str | None]:
+    """Status code and error of one POST. Only to checked addresses (webhooks/targets.py), no
+    redirect followed, and the receiver's answer is never read: nothing it says is kept."""
     timeout = (setting("WEBHOOK_CONNECT_TIMEOUT"), setting("WEBHOOK_READ_TIMEOUT"))
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+        with targets.session() as session, session.post(url, data=body, headers=headers, timeout=timeout,
+                                                        allow_redirects=False, stream=True) as response:
+            status = response.status_code
+    except targets.TargetRefused as error:
+        return None, str(error)
     except requests.ConnectTimeout:
         return None, f"连接超时（{timeout[0]:g}秒）"
     except requests.ReadTimeout:
@@ -92,10 +99,12 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str | None]
     except requests.ConnectionError as error:
         return None, f"无法连接：{type(error).__name__}"
     except requests.RequestException as error:
-        return None, f"请求失败：{type(error).__name__}: {error}"[:500]
-    if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, f"接收方返回 HTTP {response.status_code}：{response.text[:200]}"
+        return None, f"请求失败：{type(error).__name__}"
+    if 200 <= status < 300:
+        return status, None
+    if 300 <= status < 400:
+        return status, f"接收方要求重定向（HTTP {status}），推送不跟随重定向，请填写最终地址"
+    return status, f"接收方返回 HTTP {status}"
 
 
 def attempt(delivery_id: int) -> None:

@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 parameters and documents. Clients send parameters this API does not use
 (lat, long, email, device_id …), so unknown ones are ignored rather than refused."""
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, fields, validate
@@ -7,6 +8,16 @@ from marshmallow import EXCLUDE, fields, validate
 from app.schemas import BaseSchema
 
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+# Dates outside these years overflow on conversion to UTC or in the database driver (a 500).
+DATES = validate.Range(min=datetime(1970, 1, 1, tzinfo=CHINA), max=datetime(9000, 1, 1, tzinfo=CHINA),
+                       error="日期应在1970年至9000年之间")
+
+
+def date_field(name: str) -> fields.AwareDateTime:
+    return fields.AwareDateTime(default_timezone=CHINA, validate=DATES,
+                                error_messages={"invalid": f"{name} 应为 W3C 时间"})
 
 
 class Open311Schema(BaseSchema):
@@ -22,8 +33,8 @@ class KeyedSchema(Open311Schema):
 class RequestsQuerySchema(KeyedSchema):
     service_request_id = fields.String(metadata={"description": "以逗号分隔的受理编号；给出时忽略其他条件"})
     service_code = fields.String()
-    start_date = fields.AwareDateTime(default_timezone=CHINA, error_messages={"invalid": "start_date 应为 W3C 时间"})
-    end_date = fields.AwareDateTime(default_timezone=CHINA, error_messages={"invalid": "end_date 应为 W3C 时间"})
+    start_date = date_field("start_date")
+    end_date = date_field("end_date")
     status = fields.String(validate=validate.Regexp(r"^(open|closed)(,(open|closed))*$", error="status 只能是 open 或 closed"))
 
 

@@ -4,12 +4,20 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from app.schemas import BaseSchema
 from webhooks.events import ALL_EVENT_TYPES
 from webhooks.mapping import MappingSchema
+from webhooks.targets import TargetRefused, check_url
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,31}$", error="标识应为2至32位小写字母、数字或连字符")
 
 
+def public_target(url: str) -> None:
+    try:
+        check_url(url)
+    except TargetRefused as error:
+        raise ValidationError(str(error)) from None
+
+
 def url_field(**kwargs) -> fields.Url:
-    return fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500),
+    return fields.Url(schemes={"http", "https"}, require_tld=False, validate=[validate.Length(max=500), public_target],
                       error_messages={"invalid": "请填写 http(s) 地址", "required": "请填写接收地址"}, **kwargs)
 
 

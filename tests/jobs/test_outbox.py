@@ -128,3 +128,37 @@ def test_racing_duplicates_create_one_appeal(app, live_world, client):
     assert len({r.get_json()["number"] for r in responses}) == 1
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Appeal)) == 1
+
+
+def test_finding_15_job_left_in_the_intermediate_queue_by_a_killed_worker_is_pushed_again(
+        client, world, database, app, redis_conn):
+    """A worker SIGKILLed right after taking a job (RQ's LMOVE into the intermediate queue)
+    leaves it `queued` where no worker reads; the sweep pushes it again on its next runs (every
+    5 s), not after RQ's 10-minute clean-up, and the appeal is dispatched once."""
+    _, operator = world.user("operator")
+    number = client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
+    q = Queue(app.config["RQ_QUEUE"], connection=redis_conn)
+    [stuck] = q.job_ids
+    assert redis_conn.lmove(q.key, q.intermediate_queue_key) == stuck.encode()  # the worker's dequeue, then SIGKILL
+    assert q.fetch_job(stuck).get_status() == "queued" and q.count == 0
+    time.sleep(1.1)  # OUTBOX_RETRY_AFTER is 1 s in tests
+    assert outbox.sweep() == 0  # first seen there: a live worker may be taking it this instant
+    assert outbox.sweep() == 1  # seen there again: stranded
+    assert q.job_ids == [stuck] and q.intermediate_queue.get_job_ids() == []
+    assert outbox.sweep() == 0  # waiting in the queue now
+    SimpleWorker([q], connection=redis_conn).work(burst=True)
+    outbox.run(database.session.query(OutboxMessage).one().id)  # a late duplicate changes nothing
+    assert _dispatch_events(database, number) == 1
+    assert database.session.query(Appeal).filter_by(number=number).one().status == Status.manual
+
+
+def test_finding_15_a_job_being_started_is_not_pushed_twice(client, world, database, app, redis_conn):
+    _, operator = world.user("operator")
+    client.post("/api/v1/appeals", json=appeal_body(), headers=operator)
+    q = Queue(app.config["RQ_QUEUE"], connection=redis_conn)
+    [taken] = q.job_ids
+    redis_conn.lmove(q.key, q.intermediate_queue_key)
+    redis_conn.zadd(q.started_job_registry.key, {f"{taken}:execution-1": time.time() + 600})  # a live worker's
+    time.sleep(1.1)
+    assert outbox.sweep() == 0 and outbox.sweep() == 0
+    assert q.intermediate_queue.get_job_ids() == [taken]

@@ -98,10 +98,10 @@ def test_subscription_input_is_validated(client, world):
                                             "event_types": ["appeal.eaten"]}, headers=admin)
     errors = both.get_json()["errors"]
     assert both.status_code == 400 and "http(s)" in errors["url"][0] and "未知事件类型" in str(errors["event_types"])
-    neither = client.post(SUBSCRIPTIONS, json={"url": "http://127.0.0.1:8080/h", "event_types": ["appeal.red"]},
+    neither = client.post(SUBSCRIPTIONS, json={"url": "https://gxj.example.cn/h", "event_types": ["appeal.red"]},
                           headers=admin)
     assert "二者只能选一" in neither.get_json()["errors"]["unit"][0]
-    unknown = client.post(SUBSCRIPTIONS, json={"url": "http://127.0.0.1:8080/h", "unit": "火星局",
+    unknown = client.post(SUBSCRIPTIONS, json={"url": "https://gxj.example.cn/h", "unit": "火星局",
                                                "event_types": ["appeal.red"]}, headers=admin)
     assert unknown.get_json()["errors"]["unit"] == ["本市没有单位「火星局」"]
 

@@ -10,7 +10,8 @@ from tests.factories import appeal_body
 from tests.webhooks.receivers import Receiver, serve, subscribe, wait_until, worker_processes
 
 SLOW = {"WEBHOOK_READ_TIMEOUT": "1.5", "WEBHOOK_CONNECT_TIMEOUT": "1", "WEBHOOK_MAX_ATTEMPTS": "2",
-        "WEBHOOK_RETRY_BASE": "0.2", "WEBHOOK_RETRY_CAP": "0.3"}
+        "WEBHOOK_RETRY_BASE": "0.2", "WEBHOOK_RETRY_CAP": "0.3",
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}  # the receiver listens on 127.0.0.1
 
 
 def read(query):

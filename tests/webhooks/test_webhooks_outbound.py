@@ -5,38 +5,12 @@ import pytest
 
 from app.extensions import db
 from models import Delivery, DeliveryAttempt, OutboxMessage
-from tests.webhooks.receivers import Receiver, dispatched, make_partner, run_jobs, submitted, subscribe
+from tests.webhooks.receivers import dispatched, make_partner, run_jobs, submitted, subscribe
 from webhooks.delivery import attempt, backoff
 from webhooks.signing import verify
 from workflow.transitions import perform
 
-
-@pytest.fixture
-def fast(app):
-    """Quick retries and timeouts so the back-off and dead-letter paths run in seconds."""
-    values = {"WEBHOOK_RETRY_BASE": 0.2, "WEBHOOK_RETRY_CAP": 0.5, "WEBHOOK_MAX_ATTEMPTS": 4,
-              "WEBHOOK_READ_TIMEOUT": 0.5, "WEBHOOK_CONNECT_TIMEOUT": 0.5}
-    saved = {k: app.config.get(k) for k in values}
-    app.config.update(values)
-    yield values
-    for key, value in saved.items():
-        if value is None:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
-
-
-@pytest.fixture
-def receiver():
-    made = []
-
-    def make(*script, **kwargs):
-        made.append(Receiver(*script, **kwargs))
-        return made[-1]
-
-    yield make
-    for r in made:
-        r.stop()
+pytestmark = pytest.mark.usefixtures("private_targets")  # the receivers listen on 127.0.0.1
 
 
 def deliveries(**filters):
