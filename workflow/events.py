@@ -29,9 +29,30 @@ def event_digest(event: AppealEvent) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def lock_appeal(appeal: Appeal) -> None:
+    """Lock the appeal's row for the rest of the transaction (SELECT ... FOR UPDATE) and reload it.
+
+    The one lock order of the event log: whoever appends to an appeal's events (a transition, a
+    job, the scan, a read of full complainant data) takes this lock before reading or changing
+    anything else of the appeal, then its clock, orders and events. Callers that load the appeal
+    for a change do it in that query (`get_visible_appeal(..., for_update=True)`,
+    `session.get(Appeal, id, with_for_update=True)`); a read that turns out to need an event calls
+    this, so the view and the event both show the appeal as it is once the lock is held. Only for
+    an appeal without unsaved changes: they would be reloaded away.
+    """
+    db.session.refresh(appeal, with_for_update=True)
+
+
+def _hold(appeal_id: int) -> None:
+    """The appeal's row lock, for an appender that did not take it first: appends never race on
+    (appeal_id, seq) whatever the caller did. A no-op for a lock already held."""
+    db.session.execute(select(Appeal.id).where(Appeal.id == appeal_id).with_for_update())
+
+
 def _last_event(appeal: Appeal):
     """The appeal's newest event (its seq and hash): from its events when they are loaded (new
-    events join them), else one indexed query of the two columns."""
+    events join them; loaded under the appeal's lock, they are all there), else one indexed
+    query of the two columns."""
     if "events" in inspect(appeal).dict:
         return appeal.events[-1] if appeal.events else None
     return db.session.execute(
@@ -56,6 +77,7 @@ def record(
     if appeal.id is None or any(isinstance(obj, AppealEvent) for obj in session.new):
         session.flush()
     with session.no_autoflush:
+        _hold(appeal.id)
         last = _last_event(appeal)
     event = chained_event(appeal.id, last, action, actor, from_status=from_status, to_status=appeal.status,
                           reason=reason, data=data)
