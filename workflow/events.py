@@ -1,7 +1,14 @@
-"""Appending to an appeal's event log; each entry chains the hash of the one before."""
+"""Appending to an appeal's event log; each entry chains the keyed hash of the one before.
+
+The hash is HMAC-SHA256 under AUDIT_KEY: without the key nobody can rewrite an entry and
+recompute the chain. Deletions at the end of a chain are caught by the signed checkpoints of
+every appeal's head (audit.checkpoints).
+"""
 import hashlib
+import hmac
 import json
 
+from flask import current_app
 from sqlalchemy import inspect, select
 
 from app.extensions import db
@@ -12,7 +19,8 @@ GENESIS = "0" * 64
 SYSTEM = "系统"
 
 
-def event_digest(event: AppealEvent) -> str:
+def event_body(event: AppealEvent) -> bytes:
+    """What an entry's hash covers: its content and the previous entry's hash."""
     body = [
         event.prev_hash,
         event.appeal_id,
@@ -26,7 +34,16 @@ def event_digest(event: AppealEvent) -> str:
         event.data,
         event.created_at.isoformat(),
     ]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+
+
+def audit_key() -> bytes:
+    return current_app.config["AUDIT_KEY"].encode()
+
+
+def event_digest(event: AppealEvent, key: bytes | None = None) -> str:
+    """The entry's HMAC-SHA256 under `key` (default: the configured AUDIT_KEY)."""
+    return hmac.new(key or audit_key(), event_body(event), hashlib.sha256).hexdigest()
 
 
 def lock_appeal(appeal: Appeal) -> None:
