@@ -1,6 +1,7 @@
 """Re-hash the event log under AUDIT_KEY, entry by entry.
 
-Migration 0007 uses it on the log as it was before it was keyed (plain SHA-256). Each entry whose
+Migration 0007 uses it on the log as it was before it was keyed (plain SHA-256), `flask audit
+rekey` when AUDIT_KEY is replaced. Each entry whose
 content still matches its old hash gets the HMAC of its content under the key, linked to its
 predecessor's new hash; an entry that does not match (altered before the upgrade) and the links
 around it stay as they were, so `flask audit verify` reports after the upgrade exactly what it
@@ -56,3 +57,28 @@ def rekey(connection, old_digest, key: bytes) -> tuple[int, int]:
             connection.execute(update, updates)
             done += len(updates)
         last_appeal = appeal_ids[-1]
+
+
+def rotate_key(old_key: bytes) -> tuple[int, int]:
+    """Replace AUDIT_KEY, every process stopped: re-hash the log from `old_key` to the configured
+    key, then sign every head anew (the old checkpoints, signed with the old key, are dropped:
+    the caller verified them first). Returns (re-hashed, left)."""
+    from flask import current_app
+
+    from app.extensions import db
+    from audit.checkpoints import checkpoint
+    from models import AuditCheckpoint, AuditCheckpointHead
+    from workflow.events import event_digest
+
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.exec_driver_sql("ALTER TABLE appeal_events DISABLE TRIGGER appeal_events_append_only")
+    result = rekey(connection, lambda event: event_digest(event, old_key), current_app.config["AUDIT_KEY"].encode())
+    if postgres:
+        connection.exec_driver_sql("ALTER TABLE appeal_events ENABLE TRIGGER appeal_events_append_only")
+    connection.execute(sa.delete(AuditCheckpointHead))
+    connection.execute(sa.delete(AuditCheckpoint))
+    db.session.commit()
+    checkpoint()
+    return result

@@ -150,3 +150,30 @@ def test_the_checkpoint_job_is_periodic_with_a_fixed_id():
     from jobs.periodic import PERIODIC
 
     assert ("audit-checkpoint", "audit.checkpoints.checkpoint", 300) in PERIODIC
+
+
+def test_rekey_replaces_the_audit_key_after_verifying_under_the_old_one(app, database, appeal, monkeypatch):
+    checkpoint()
+    old = app.config["AUDIT_KEY"]
+    monkeypatch.setitem(app.config, "AUDIT_KEY", "a-new-audit-key-0123456789abcdefghijklmnop")
+    assert "签名不符" in run(app).output  # the new key does not fit yet
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": ""}).exit_code == 2
+    done = runner.invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": old})
+    assert done.exit_code == 0, done.output
+    assert "已用新密钥重新计算 5 条办理记录的哈希并重新签署检查点" in done.output
+    database.session.expire_all()
+    result = run(app)
+    assert result.exit_code == 0, result.output
+    assert "1 个审计检查点，未发现问题" in result.output
+
+
+def test_rekey_refuses_a_log_that_does_not_verify_under_the_old_key(app, database, appeal, monkeypatch):
+    tamper(database, "UPDATE appeal_events SET reason = '改过' WHERE id = :id", id=event_of(database, appeal, 2).id)
+    old = app.config["AUDIT_KEY"]
+    monkeypatch.setitem(app.config, "AUDIT_KEY", "a-new-audit-key-0123456789abcdefghijklmnop")
+    refused = app.test_cli_runner().invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": old})
+    assert refused.exit_code == 1
+    assert "用旧密钥核验时发现问题，未更换密钥" in refused.output and "第 2 条记录内容被篡改" in refused.output
+    monkeypatch.setitem(app.config, "AUDIT_KEY", old)
+    assert "第 3 条" not in run(app).output  # nothing was re-hashed
