@@ -2,7 +2,7 @@
 checkpoints of every appeal's head, apart from the events
 
 Revision ID: d7e1c0de0004
-Revises: 0a6e1c5d2f31
+Revises: c7e1c0de0003
 Create Date: 2026-12-07 09:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'd7e1c0de0004'
-down_revision = '0a6e1c5d2f31'
+down_revision = 'c7e1c0de0003'
 branch_labels = None
 depends_on = None
 
