@@ -1,6 +1,9 @@
 # make run: install what is missing, migrate, load the demo city, serve on 127.0.0.1:8000.
 # make test: the whole suite, on PostgreSQL and SQLite, with a real Redis.
 export FLASK_APP := wsgi
+# make run and make bench are development: keys missing from the environment are generated under
+# instance/ (app/settings.py). A deployment runs in production (the default) with its own keys.
+run bench: export APP_ENV ?= development
 
 .PHONY: run test bench
 

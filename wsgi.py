@@ -1,4 +1,10 @@
 """WSGI entry point: `gunicorn wsgi:app`."""
-from app import create_app
+import sys
 
-app = create_app()
+from app import create_app
+from app.settings import ConfigError
+
+try:
+    app = create_app()
+except ConfigError as error:
+    sys.exit(str(error))  # the message alone, on stderr, exit status 1: no traceback to dig through

@@ -1,5 +1,5 @@
 """A database outage is a 503 with Retry-After, never a 500 and never a false success."""
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 
 from app.api import error_payload
@@ -7,6 +7,24 @@ from app.api import error_payload
 # A lost connection surfaces as one of these, depending on where the request was when it broke
 # (a pending rollback: the transaction died with the connection earlier in the request).
 UNAVAILABLE = (OperationalError, InterfaceError, PendingRollbackError)
+# PostgreSQL's deadlock, serialisation failure and lock timeout: the database is up, the transaction
+# was rolled back. Every appender of events queues on the appeal's row lock, so one is a bug to look at.
+CONFLICTS = {"40P01", "40001", "55P03"}
+READS = {"GET", "HEAD", "OPTIONS"}
+
+
+def outage_message(error, what: str = "提交") -> str:
+    """The 503's message: a read changes nothing, so it never says that something was not saved
+    (a read of full complainant data whose log entry failed is refused, not lost)."""
+    conflict = getattr(getattr(error, "orig", None), "sqlstate", None) in CONFLICTS
+    if conflict:
+        current_app.logger.error("transaction conflict: %s", error)
+    else:
+        current_app.logger.warning("database unavailable: %s", type(error).__name__)
+    cause = "系统繁忙" if conflict else "系统数据库暂时不可用"
+    if request.method in READS:
+        return f"{cause}，请稍后重试"
+    return f"{cause}，本次{what}未保存，请稍后重试"
 
 
 def handle_database_unavailable(error):
@@ -16,8 +34,7 @@ def handle_database_unavailable(error):
     except SQLAlchemyError:
         # Rolling back on a dead connection can fail too: drop the connection, still answer 503.
         session.invalidate()
-    current_app.logger.warning("database unavailable: %s", type(error).__name__)
-    response = jsonify(error_payload(503, "系统数据库暂时不可用，本次提交未保存，请稍后重试"))
+    response = jsonify(error_payload(503, outage_message(error)))
     response.status_code = 503
     response.headers["Retry-After"] = "5"
     return response

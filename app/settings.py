@@ -1,14 +1,35 @@
-"""Settings from the environment (12-factor), with defaults that run on a fresh machine."""
+"""Settings from the environment (12-factor).
+
+Production is the default: every key must come from the environment, strong, or start-up fails
+with a message saying which (a process that made its own keys wrote appeals no other process
+could decrypt). Only with APP_ENV=development (scripts/run.sh, the tests, the benchmarks) are
+missing keys generated once and kept under instance/.
+"""
 import os
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+ENVIRONMENTS = ("production", "development")
+# Keys: at least this many bytes, and this many different ones (refuses "changeme" × 4, "0" × 64).
+MIN_KEY_BYTES = 32
+MIN_DISTINCT_BYTES = 8
 
 
-def _secret(name: str, generate) -> str:
-    """An environment value, or one generated once and kept under instance/ for development."""
-    value = os.environ.get(name)
-    if value:
+class ConfigError(RuntimeError):
+    """Settings a production process must not start with; the message says what to set."""
+
+
+def environment() -> str:
+    value = os.environ.get("APP_ENV", "production").strip() or "production"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV={value!r} 无效：只能是 production（默认）或 development")
+    return value
+
+
+def _secret(name: str, generate, development: bool) -> str:
+    """An environment value; in development only, one generated once and kept under instance/."""
+    value = os.environ.get(name, "").strip()
+    if value or not development:
         return value
     path = INSTANCE_DIR / f"{name.lower()}.txt"
     if not path.exists():
@@ -18,11 +39,58 @@ def _secret(name: str, generate) -> str:
     return path.read_text().strip()
 
 
+def _weak(key: bytes) -> bool:
+    return len(key) < MIN_KEY_BYTES or len(set(key)) < MIN_DISTINCT_BYTES
+
+
+def _fernet_problem(position: int, key: str) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        return f"DATA_KEYS 第 {position} 个密钥不是有效的 Fernet 密钥（应为 32 字节的 URL 安全 base64）"
+    if _weak(raw):
+        return f"DATA_KEYS 第 {position} 个密钥太弱（字节重复过多）"
+    return None
+
+
+def key_problems(config: dict) -> list[str]:
+    """What is missing or weak among the keys, in Chinese; empty when all are fit for production."""
+    problems = []
+    for name in ("SECRET_KEY", "INDEX_KEY", "AUDIT_KEY"):
+        value = config[name]
+        if not value:
+            problems.append(f"未设置 {name}")
+        elif _weak(value.encode()):
+            problems.append(f"{name} 太弱：至少 {MIN_KEY_BYTES} 字节的随机值")
+    keys = [k.strip() for k in config["DATA_KEYS"] if k.strip()]
+    if not keys:
+        problems.append("未设置 DATA_KEYS")
+    problems += [p for position, key in enumerate(keys, start=1) if (p := _fernet_problem(position, key))]
+    return problems
+
+
+def check_production_keys(config: dict) -> None:
+    problems = key_problems(config)
+    if problems:
+        raise ConfigError(
+            "生产环境缺少密钥或密钥太弱，拒绝启动：\n  - " + "\n  - ".join(problems) + "\n"
+            "请在部署的密钥存储中设置它们（生成方法见 docs/operations.md「Keys」一节）；"
+            "本机开发请设置 APP_ENV=development。"
+        )
+
+
 def from_environment() -> dict:
     from cryptography.fernet import Fernet
     import secrets
 
-    return {
+    development = environment() == "development"
+    config = {
+        "APP_ENV": environment(),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'appeals.db'}"
         ),
@@ -35,10 +103,12 @@ def from_environment() -> dict:
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "60/minute"),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
-        "SECRET_KEY": _secret("SECRET_KEY", lambda: secrets.token_hex(32)),
+        "SECRET_KEY": _secret("SECRET_KEY", lambda: secrets.token_hex(32), development),
         # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt.
-        "DATA_KEYS": _secret("DATA_KEYS", lambda: Fernet.generate_key().decode()).split(","),
-        "INDEX_KEY": _secret("INDEX_KEY", lambda: secrets.token_hex(32)),
+        "DATA_KEYS": _secret("DATA_KEYS", lambda: Fernet.generate_key().decode(), development).split(","),
+        "INDEX_KEY": _secret("INDEX_KEY", lambda: secrets.token_hex(32), development),
+        # HMAC key of the event log's hash chain and of its checkpoints (audit/).
+        "AUDIT_KEY": _secret("AUDIT_KEY", lambda: secrets.token_hex(32), development),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.
         "OUTBOX_RETRY_AFTER": int(os.environ.get("OUTBOX_RETRY_AFTER", "30")),
@@ -53,3 +123,6 @@ def from_environment() -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_AS_ASCII": False,
     }
+    if not development:
+        check_production_keys(config)
+    return config

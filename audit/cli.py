@@ -14,14 +14,14 @@ audit = click.Group("audit", help="审计")
 @click.option("--appeal", "number", help="只核验该受理编号的诉求")
 @with_appcontext
 def verify_command(city, number):
-    """重新计算每件诉求办理记录的哈希链，报告被篡改、断链或缺失的记录。"""
+    """重新计算每件诉求办理记录的哈希链并核对已签名的检查点，报告被篡改、断链、缺失或被截断的记录。"""
     report = verify(city=city, number=number)
     for problem in report.problems:
         click.echo(problem.describe())
     if number is not None and report.appeals == 0:
         click.echo(f"未找到诉求 {number}", err=True)
         sys.exit(2)
-    summary = f"已核验 {report.appeals} 件诉求、{report.events} 条办理记录"
+    summary = f"已核验 {report.appeals} 件诉求、{report.events} 条办理记录、{report.checkpoints} 个审计检查点"
     if report.problems:
         click.echo(f"{summary}，发现 {len(report.problems)} 处问题", err=True)
         sys.exit(1)

@@ -57,7 +57,8 @@ def _rate(function, texts: list[str]) -> float:
 
 def _environment(workdir: str) -> None:
     os.environ.update({
-        "DATABASE_URL": f"sqlite:///{workdir}/bench.db", "INSTANCE_DIR": workdir, "SECRET_KEY": "bench",
+        "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{workdir}/bench.db",
+        "INSTANCE_DIR": workdir, "SECRET_KEY": "bench",
         "DATA_KEYS": "NzYvdjN3Y3pVb1hHQnRtS3ZkNjB6T0ZGY1N4Y3VxQ2w=", "INDEX_KEY": "bench-index-key-0123456789abcdef",
         "REDIS_URL": "redis://127.0.0.1:1/0",  # never used: the dispatch job enqueues nothing here
     })

@@ -24,7 +24,7 @@ TOPICS = ["融资贷款难", "政府拖欠账款", "行政审批", "用工招聘
 
 def _environment(url: str) -> None:
     os.environ.update({
-        "DATABASE_URL": url, "INSTANCE_DIR": tempfile.mkdtemp(prefix="bench-sla-"), "SECRET_KEY": "bench",
+        "APP_ENV": "development", "DATABASE_URL": url, "INSTANCE_DIR": tempfile.mkdtemp(prefix="bench-sla-"), "SECRET_KEY": "bench",
         "DATA_KEYS": "NzYvdjN3Y3pVb1hHQnRtS3ZkNjB6T0ZGY1N4Y3VxQ2w=", "INDEX_KEY": "bench-index-key-0123456789abcdef",
     })
 

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 APP_ENV = {
+    "APP_ENV": "development",  # fixed test keys
     "SECRET_KEY": "stack-secret",
     "DATA_KEYS": "NzYvdjN3Y3pVb1hHQnRtS3ZkNjB6T0ZGY1N4Y3VxQ2w=",
     "INDEX_KEY": "stack-index-key-0123456789abcdef0123456789",

@@ -12,6 +12,8 @@ PERIODIC = [
     ("sla-scan", "supervision.scan.scan", 60),
     ("webhook-sweep", "webhooks.delivery.sweep", 30),
     ("routing-retrain", "routing.jobs.retrain_all", 86400),
+    # Signed checkpoints of every appeal's event-log head; `flask audit verify` expects one within 3 intervals.
+    ("audit-checkpoint", "audit.checkpoints.checkpoint", 300),
 ]
 
 

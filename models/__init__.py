@@ -7,6 +7,7 @@ from models.appeal import (
     Urgency,
     appeal_assisting_units,
 )
+from models.audit import AuditCheckpoint, AuditCheckpointHead
 from models.city import AliasRemoval, City, Unit, UnitAlias
 from models.division import DivisionTable, LeadCorrection, Matter, MatterUnit
 from models.event import AppealEvent
@@ -24,6 +25,8 @@ __all__ = [
     "AppealCounter",
     "AppealClock",
     "AppealEvent",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
     "CalendarDay",
     "CalendarYear",
     "Channel",

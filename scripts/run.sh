@@ -3,7 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
+# Development: keys missing from the environment are generated once under instance/ (app/settings.py).
+export APP_ENV="${APP_ENV:-development}"
 port="${PORT:-8000}"
+
+# Keys that do not fit the stored data (instance/ keys lost or replaced): stop here, not with 500s.
+.venv/bin/flask privacy check-keys
 
 # Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md).
 nice -n 10 .venv/bin/flask jobs worker & worker=$!

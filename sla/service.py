@@ -183,14 +183,21 @@ def _end_assignment(appeal_id: int, how: str, now: datetime) -> None:
 
 def recompute_pending(city_id: int | None = None) -> int:
     """After a year's notice is loaded: compute every pending deadline the calendar now covers."""
-    query = select(AppealClock).where(
+    stale = (
         AppealClock.open.is_(True),
         AppealClock.pending.is_(True) | (AppealClock.completion_due.isnot(None) & AppealClock.supervise_at.is_(None)),
     )
+    query = select(AppealClock.appeal_id).where(*stale)
     if city_id is not None:
         query = query.join(Appeal).where(Appeal.city_id == city_id)
     done = 0
-    for clock in db.session.scalars(query.with_for_update(of=AppealClock)).all():
+    for appeal_id in db.session.scalars(query.order_by(AppealClock.appeal_id)).all():
+        # The appeal row first, then its clock, checked again under the lock: the event log's lock order.
+        db.session.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
+        clock = db.session.scalar(select(AppealClock).where(AppealClock.appeal_id == appeal_id, *stale)
+                                  .with_for_update().execution_options(populate_existing=True))
+        if clock is None:
+            continue
         calendar = city_calendar(clock.appeal.city_id)
         if clock.pending:
             if compute(clock, calendar):

@@ -236,7 +236,7 @@ def issue_order(args):
 
 
 def _order(order_id: int) -> SupervisionOrder:
-    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    order = orders.locked_order(order_id)
     if order is None or order.city_id != g.user.city_id:
         abort(404, message=f"未找到督办单 {order_id}")
     return order

@@ -1,5 +1,7 @@
 """Supervision orders: opened by the scan, by a second failed follow-up, or by the office;
 the unit responds; the office closes them. Each step is in the appeal's event log."""
+from sqlalchemy import select
+
 from app.extensions import db
 from models import Appeal, Role, SupervisionOrder, User
 from models.base import utcnow
@@ -15,6 +17,16 @@ class OrderError(Exception):
     def __init__(self, message: str, status: int = 409):
         super().__init__(message)
         self.message, self.status = message, status
+
+
+def locked_order(order_id: int) -> SupervisionOrder | None:
+    """The order, its appeal's row locked first and then its own: the event log's lock order
+    (workflow.events.lock_appeal), so a step on an order never deadlocks with a transition."""
+    appeal_id = db.session.scalar(select(SupervisionOrder.appeal_id).where(SupervisionOrder.id == order_id))
+    if appeal_id is None:
+        return None
+    db.session.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
+    return db.session.get(SupervisionOrder, order_id, with_for_update=True, populate_existing=True)
 
 
 def open_order(appeal: Appeal, kind: str, reason: str, actor: User | None) -> SupervisionOrder:

@@ -23,6 +23,7 @@ TEST_ENV = {
     "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
     "RQ_QUEUE": "appeals-test",
     "INSTANCE_DIR": str(_tmp / "instance"),
+    "APP_ENV": "development",  # fixed test keys, never a production start-up
     "SECRET_KEY": "test-secret",
     "DATA_KEYS": "NzYvdjN3Y3pVb1hHQnRtS3ZkNjB6T0ZGY1N4Y3VxQ2w=",
     "INDEX_KEY": "test-index-key-0123456789abcdef0123456789",

@@ -150,7 +150,7 @@ def respond_order(number, order_id):
     """督办反馈 by the unit the order was issued to."""
     user = current_user()
     appeal = get_visible_appeal(user, number)
-    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    order = orders.locked_order(order_id)
     if order is None or order.appeal_id != appeal.id:
         return redirect(url_for("web_appeals.detail", number=number))
     text = request.form.get("text", "").strip()

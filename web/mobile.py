@@ -14,6 +14,7 @@ from privacy.lookup import normalise_phone
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal
 from web.pages import page_blueprint
+from workflow.events import lock_appeal
 
 blp = page_blueprint("web_mobile", __name__, url_prefix="/m")
 CHANNEL = "miniprogram"
@@ -123,6 +124,7 @@ def rate():
         errors["note"] = ["意见建议不超过500字"]
     if errors:
         return _track_page(appeal, last4, errors, values, status=400)
+    lock_appeal(appeal)  # the follow-up may reopen it: act on the appeal as it is once locked
     try:
         record_follow_up(appeal, values["solved"] == "yes", values["rating"], None, CHANNEL, values["note"] or None)
     except FollowUpError as error:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.errors import outage_message
 from app.extensions import db
 from models import Unit
 
@@ -34,8 +35,7 @@ def error_page(error: Exception):
             message = ""
     elif isinstance(error, (OperationalError, InterfaceError)):
         db.session.rollback()
-        current_app.logger.warning("database unavailable: %s", type(error).__name__)
-        code, message = 503, "数据库暂时不可用，本次操作未保存，请稍后重试"
+        code, message = 503, outage_message(error, "操作")
     else:
         db.session.rollback()
         current_app.logger.exception("page failed")

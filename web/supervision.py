@@ -84,7 +84,7 @@ def issue():
 @blp.post("/orders/<int:order_id>/close")
 @login_required(*OFFICE)
 def close_order(order_id):
-    order = db.session.get(SupervisionOrder, order_id, with_for_update=True)
+    order = orders.locked_order(order_id)
     if order is None or order.city_id != current_user().city_id:
         return render_lists("orders", {}, {}, 404)
     text = request.form.get("text", "").strip()

@@ -1,7 +1,14 @@
-"""Appending to an appeal's event log; each entry chains the hash of the one before."""
+"""Appending to an appeal's event log; each entry chains the keyed hash of the one before.
+
+The hash is HMAC-SHA256 under AUDIT_KEY: without the key nobody can rewrite an entry and
+recompute the chain. Deletions at the end of a chain are caught by the signed checkpoints of
+every appeal's head (audit.checkpoints).
+"""
 import hashlib
+import hmac
 import json
 
+from flask import current_app
 from sqlalchemy import inspect, select
 
 from app.extensions import db
@@ -12,7 +19,8 @@ GENESIS = "0" * 64
 SYSTEM = "系统"
 
 
-def event_digest(event: AppealEvent) -> str:
+def event_body(event: AppealEvent) -> bytes:
+    """What an entry's hash covers: its content and the previous entry's hash."""
     body = [
         event.prev_hash,
         event.appeal_id,
@@ -26,12 +34,42 @@ def event_digest(event: AppealEvent) -> str:
         event.data,
         event.created_at.isoformat(),
     ]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+
+
+def audit_key() -> bytes:
+    return current_app.config["AUDIT_KEY"].encode()
+
+
+def event_digest(event: AppealEvent, key: bytes | None = None) -> str:
+    """The entry's HMAC-SHA256 under `key` (default: the configured AUDIT_KEY)."""
+    return hmac.new(key or audit_key(), event_body(event), hashlib.sha256).hexdigest()
+
+
+def lock_appeal(appeal: Appeal) -> None:
+    """Lock the appeal's row for the rest of the transaction (SELECT ... FOR UPDATE) and reload it.
+
+    The one lock order of the event log: whoever appends to an appeal's events (a transition, a
+    job, the scan, a read of full complainant data) takes this lock before reading or changing
+    anything else of the appeal, then its clock, orders and events. Callers that load the appeal
+    for a change do it in that query (`get_visible_appeal(..., for_update=True)`,
+    `session.get(Appeal, id, with_for_update=True)`); a read that turns out to need an event calls
+    this, so the view and the event both show the appeal as it is once the lock is held. Only for
+    an appeal without unsaved changes: they would be reloaded away.
+    """
+    db.session.refresh(appeal, with_for_update=True)
+
+
+def _hold(appeal_id: int) -> None:
+    """The appeal's row lock, for an appender that did not take it first: appends never race on
+    (appeal_id, seq) whatever the caller did. A no-op for a lock already held."""
+    db.session.execute(select(Appeal.id).where(Appeal.id == appeal_id).with_for_update())
 
 
 def _last_event(appeal: Appeal):
     """The appeal's newest event (its seq and hash): from its events when they are loaded (new
-    events join them), else one indexed query of the two columns."""
+    events join them; loaded under the appeal's lock, they are all there), else one indexed
+    query of the two columns."""
     if "events" in inspect(appeal).dict:
         return appeal.events[-1] if appeal.events else None
     return db.session.execute(
@@ -56,6 +94,7 @@ def record(
     if appeal.id is None or any(isinstance(obj, AppealEvent) for obj in session.new):
         session.flush()
     with session.no_autoflush:
+        _hold(appeal.id)
         last = _last_event(appeal)
     event = chained_event(appeal.id, last, action, actor, from_status=from_status, to_status=appeal.status,
                           reason=reason, data=data)

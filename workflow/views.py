@@ -7,7 +7,7 @@ from models import Appeal, Role, User
 from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from privacy.masking import mask_name, mask_phone
 from sla.service import deadlines_view
-from workflow.events import record
+from workflow.events import lock_appeal, record
 
 
 class EnterpriseOutSchema(BaseSchema):
@@ -84,6 +84,7 @@ def appeal_view(appeal: Appeal, user: User, *, detail: bool = False, disclose_re
     or through a disclosure; either way the read is appended to the event log (the caller commits)."""
     full = detail and (sees_full_complainant(user) or disclose_reason is not None)
     if full:
+        lock_appeal(appeal)
         record(appeal, "disclose" if disclose_reason else "view_complainant", user,
                from_status=appeal.status, reason=disclose_reason or "查看诉求详情")
     view = {

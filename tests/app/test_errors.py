@@ -60,3 +60,23 @@ def test_other_driver_error_on_a_lost_connection_is_503_a_bug_is_500(client, wor
     monkeypatch.setattr(service, "submit", fail(False))
     monkeypatch.setitem(client.application.config, "PROPAGATE_EXCEPTIONS", False)  # a real server answers 500
     assert client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code == 500
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_read_whose_log_entry_fails_never_claims_a_submission_was_lost(client, world, monkeypatch):
+    """Issue 26: reads answered "本次提交未保存" for an appeal that was saved."""
+    from workflow import views
+
+    _, headers = world.user("operator")
+    number = client.post("/api/v1/appeals", json=appeal_body(), headers=headers).get_json()["number"]
+
+    def deadlock(*args, **kwargs):
+        raise OperationalError("INSERT INTO appeal_events", {}, _Deadlock("deadlock detected"))
+
+    monkeypatch.setattr(views, "record", deadlock)
+    response = client.get(f"/api/v1/appeals/{number}", headers=headers)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["message"] == "系统繁忙，请稍后重试"

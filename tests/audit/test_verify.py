@@ -46,7 +46,7 @@ def event_of(database, number: str, seq: int) -> AppealEvent:
 def test_untouched_log_passes(app, appeals):
     result = run(app)
     assert result.exit_code == 0, result.output
-    assert "已核验 2 件诉求、6 条办理记录，未发现问题" in result.output
+    assert "已核验 2 件诉求、6 条办理记录、0 个审计检查点，未发现问题" in result.output
 
 
 def test_edited_entry_is_reported_as_altered(app, database, appeals):

@@ -31,3 +31,24 @@ def test_rotate_keys_reencrypts_everything_once(app, client, live_world, live_db
         with pytest.raises(InvalidToken):
             Fernet(app.config["DATA_KEYS"][0]).decrypt(phone.encode())
     assert live_db.session.query(Appeal).filter(Appeal.number.in_(numbers)).count() == 3
+
+
+def test_check_keys_passes_with_the_right_keys_and_fails_with_wrong_ones(app, client, world, database):
+    _, headers = world.user("operator")
+    for _ in range(2):
+        client.post("/api/v1/appeals", json=appeal_body(), headers=headers)
+    right = app.test_cli_runner().invoke(args=["privacy", "check-keys"])
+    assert right.exit_code == 0, right.output
+    assert "已解密 4 个加密值、核验 2 个检索哈希，密钥正确" in right.output
+    wrong_keys = [
+        ([Fernet.generate_key().decode()], app.config["INDEX_KEY"], "无法用 DATA_KEYS 解密"),
+        (app.config["DATA_KEYS"], "another-index-key-0123456789abcdef0123", "电话检索哈希与 INDEX_KEY 不符"),
+    ]
+    for data_keys, index_key, message in wrong_keys:
+        privacy.keys.configure(data_keys, index_key)
+        try:
+            wrong = app.test_cli_runner().invoke(args=["privacy", "check-keys"])
+        finally:
+            privacy.keys.configure(app.config["DATA_KEYS"], app.config["INDEX_KEY"])
+        assert wrong.exit_code == 1
+        assert message in wrong.output and "请勿启动服务" in wrong.output
