@@ -57,8 +57,9 @@ def _signed_seqs(appeal_ids: list[int]) -> dict[int, int]:
     ).all())
 
 
-def checkpoint() -> int:
-    """One run; returns how many heads it signed. Each checkpoint is committed on its own."""
+def checkpoint(key: bytes | None = None) -> int:
+    """One run; returns how many heads it signed (under `key`, or the configured AUDIT_KEY). Each
+    checkpoint is committed on its own."""
     last = db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
     since = last.created_at if last is not None else None
     signed, after_appeal = 0, 0
@@ -71,16 +72,16 @@ def checkpoint() -> int:
         known = _signed_seqs([head[0] for head in candidates])
         heads = [head for head in candidates if known.get(head[0]) != head[1]]
         if heads:
-            last = _record(last, heads)
+            last = _record(last, heads, key)
             signed += len(heads)
         db.session.commit()
 
 
-def _record(last: AuditCheckpoint | None, heads) -> AuditCheckpoint:
+def _record(last: AuditCheckpoint | None, heads, key: bytes | None) -> AuditCheckpoint:
     checkpoint = AuditCheckpoint(previous_id=last.id if last else 0, created_at=utcnow(), signature="")
     db.session.add(checkpoint)
     db.session.flush()
-    checkpoint.signature = sign(checkpoint, last.signature if last else GENESIS, heads)
+    checkpoint.signature = sign(checkpoint, last.signature if last else GENESIS, heads, key)
     db.session.add_all(AuditCheckpointHead(checkpoint_id=checkpoint.id, appeal_id=appeal_id, seq=seq, hash=hash_)
                        for appeal_id, seq, hash_ in heads)
     return checkpoint

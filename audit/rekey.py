@@ -1,9 +1,11 @@
-"""Re-hash whole event chains under AUDIT_KEY.
+"""Re-hash the event log under AUDIT_KEY, entry by entry.
 
-Migration 0007 uses it on the chains made before the log was keyed (plain SHA-256): each chain
-that verifies in full under the old digest is re-hashed with HMAC under the key; a chain that
-does not verify is left as it is, so `flask audit verify` goes on reporting it. Written in Core
-against the table as it is at that migration, not through the models.
+Migration 0007 uses it on the log as it was before it was keyed (plain SHA-256), `flask audit
+rekey` when AUDIT_KEY is replaced. Each entry whose
+content still matches its old hash gets the HMAC of its content under the key, linked to its
+predecessor's new hash; an entry that does not match (altered before the upgrade) and the links
+around it stay as they were, so `flask audit verify` reports after the upgrade exactly what it
+reported before. Written in Core against the table as it is at that migration, not the models.
 """
 import hashlib
 import hmac
@@ -28,47 +30,55 @@ def legacy_digest(event) -> str:
     return hashlib.sha256(event_body(event)).hexdigest()
 
 
-def _intact(chain: list, digest) -> bool:
-    previous = GENESIS
-    for expected_seq, event in enumerate(chain, start=1):
-        if event.seq != expected_seq or event.prev_hash != previous or digest(event) != event.hash:
-            return False
-        previous = event.hash
-    return True
-
-
-def _rehashed(chain: list, key: bytes) -> list[dict]:
-    updates, previous = [], GENESIS
-    for event in chain:
-        event = SimpleNamespace(**{**vars(event), "prev_hash": previous})
-        previous = hmac.new(key, event_body(event), hashlib.sha256).hexdigest()
-        updates.append({"_id": event.id, "prev_hash": event.prev_hash, "hash": previous})
-    return updates
-
-
 def rekey(connection, old_digest, key: bytes) -> tuple[int, int]:
-    """Re-hash every chain intact under `old_digest` with HMAC under `key`; returns (re-hashed, left)."""
+    """Re-hash every entry that matches `old_digest` with HMAC under `key`; returns (re-hashed, left)."""
     done = left = 0
     last_appeal = 0
     update = EVENTS.update().where(EVENTS.c.id == sa.bindparam("_id")).values(
-        prev_hash=sa.bindparam("prev_hash"), hash=sa.bindparam("hash"))
+        prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash"))
     while True:
         appeal_ids = connection.execute(
             sa.select(EVENTS.c.appeal_id).where(EVENTS.c.appeal_id > last_appeal).distinct()
             .order_by(EVENTS.c.appeal_id).limit(BATCH)).scalars().all()
         if not appeal_ids:
             return done, left
-        chains = {}
+        renamed = {GENESIS: GENESIS}  # old hash -> new hash
+        updates = []
         for row in connection.execute(sa.select(EVENTS).where(EVENTS.c.appeal_id.in_(appeal_ids))
                                       .order_by(EVENTS.c.appeal_id, EVENTS.c.seq)):
-            chains.setdefault(row.appeal_id, []).append(SimpleNamespace(**row._mapping))
-        updates = []
-        for chain in chains.values():
-            if _intact(chain, old_digest):
-                updates += _rehashed(chain, key)
-                done += 1
-            else:
+            event = SimpleNamespace(**row._mapping)
+            if old_digest(event) != event.hash:
                 left += 1
+                continue
+            event.prev_hash = renamed.get(event.prev_hash, event.prev_hash)
+            renamed[event.hash] = hmac.new(key, event_body(event), hashlib.sha256).hexdigest()
+            updates.append({"_id": event.id, "new_prev": event.prev_hash, "new_hash": renamed[event.hash]})
         if updates:
             connection.execute(update, updates)
+            done += len(updates)
         last_appeal = appeal_ids[-1]
+
+
+def rotate_key(old_key: bytes) -> tuple[int, int]:
+    """Replace AUDIT_KEY, every process stopped: re-hash the log from `old_key` to the configured
+    key, then sign every head anew (the old checkpoints, signed with the old key, are dropped:
+    the caller verified them first). Returns (re-hashed, left)."""
+    from flask import current_app
+
+    from app.extensions import db
+    from audit.checkpoints import checkpoint
+    from models import AuditCheckpoint, AuditCheckpointHead
+    from workflow.events import event_digest
+
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.exec_driver_sql("ALTER TABLE appeal_events DISABLE TRIGGER appeal_events_append_only")
+    result = rekey(connection, lambda event: event_digest(event, old_key), current_app.config["AUDIT_KEY"].encode())
+    if postgres:
+        connection.exec_driver_sql("ALTER TABLE appeal_events ENABLE TRIGGER appeal_events_append_only")
+    connection.execute(sa.delete(AuditCheckpointHead))
+    connection.execute(sa.delete(AuditCheckpoint))
+    db.session.commit()
+    checkpoint()
+    return result

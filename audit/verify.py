@@ -69,8 +69,8 @@ class Report:
     problems: list = field(default_factory=list)
 
 
-def check_chain(number: str, status: str, events: list[AppealEvent], head: tuple[int, str] | None = None
-                ) -> list[Problem]:
+def check_chain(number: str, status: str, events: list[AppealEvent], head: tuple[int, str] | None = None,
+                key: bytes | None = None) -> list[Problem]:
     """The problems of one appeal's log, `events` ordered by seq; `head` is the newest signed (seq, hash)."""
     if not events:
         return [Problem(number, None, "empty")]
@@ -79,7 +79,7 @@ def check_chain(number: str, status: str, events: list[AppealEvent], head: tuple
     for event in events:
         gap = event.seq != expected_seq
         problems += [Problem(number, seq, "missing") for seq in range(expected_seq, event.seq)]
-        if event_digest(event) != event.hash:
+        if event_digest(event, key) != event.hash:
             problems.append(Problem(number, event.seq, "altered"))
         elif event.prev_hash != previous_hash and not gap:
             # After a gap the link is broken by the missing entry, already reported.
@@ -97,7 +97,7 @@ def check_chain(number: str, status: str, events: list[AppealEvent], head: tuple
     return problems
 
 
-def check_checkpoints(report: Report) -> None:
+def check_checkpoints(report: Report, key: bytes | None = None) -> None:
     """Every checkpoint's signature over its heads, and its link to the one before."""
     previous_id, previous_signature = 0, GENESIS
     last_id = 0
@@ -111,7 +111,7 @@ def check_checkpoints(report: Report) -> None:
             heads = [(h.appeal_id, h.seq, h.hash) for h in checkpoint.heads]
             if checkpoint.previous_id != previous_id:
                 report.problems.append(CheckpointProblem(checkpoint.id, "unlinked"))
-            if sign(checkpoint, previous_signature, heads) != checkpoint.signature:
+            if sign(checkpoint, previous_signature, heads, key) != checkpoint.signature:
                 report.problems.append(CheckpointProblem(checkpoint.id, "forged"))
             previous_id, previous_signature = checkpoint.id, checkpoint.signature
             report.checkpoints += 1
@@ -140,8 +140,10 @@ def _unanchored(appeals, as_of) -> int:
     return db.session.scalar(query)
 
 
-def verify(city: str | None = None, number: str | None = None, as_of: datetime | None = None) -> Report:
-    """Check the checkpoints, then every appeal (of one city, or one appeal), in batches so memory stays flat.
+def verify(city: str | None = None, number: str | None = None, key: bytes | None = None,
+           as_of: datetime | None = None) -> Report:
+    """Check the checkpoints, then every appeal (of one city, or one appeal), in batches so memory
+    stays flat; under `key`, or the configured AUDIT_KEY.
 
     `as_of` is the moment the log is judged at (default now): a restored copy is judged at its
     restore point, where the checkpoint job had had no time yet to sign the newest entries."""
@@ -151,7 +153,7 @@ def verify(city: str | None = None, number: str | None = None, as_of: datetime |
     if number is not None:
         query = query.where(Appeal.number == number)
     report = Report()
-    check_checkpoints(report)
+    check_checkpoints(report, key)
     unanchored = _unanchored(query, as_of or utcnow())
     if unanchored:
         report.problems.append(CheckpointProblem(None, "stale", unanchored))
@@ -170,7 +172,7 @@ def verify(city: str | None = None, number: str | None = None, as_of: datetime |
             by_appeal.setdefault(event.appeal_id, []).append(event)
         for appeal in appeals:
             chain = by_appeal.get(appeal.id, [])
-            report.problems += check_chain(appeal.number, appeal.status, chain, heads.get(appeal.id))
+            report.problems += check_chain(appeal.number, appeal.status, chain, heads.get(appeal.id), key)
             report.events += len(chain)
         report.appeals += len(appeals)
         last_id = appeals[-1].id

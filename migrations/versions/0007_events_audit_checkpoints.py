@@ -51,8 +51,8 @@ def upgrade():
 
 
 def _key_existing_chains():
-    """Every chain hashed before this revision (plain SHA-256) that verifies in full is re-hashed
-    under AUDIT_KEY, past the append-only trigger; a chain already broken is left to be reported."""
+    """Every entry hashed before this revision (plain SHA-256) is re-hashed under AUDIT_KEY, past the
+    append-only trigger; an entry altered before is left as it is, to be reported as before."""
     from audit.rekey import legacy_digest, rekey
 
     postgres = op.get_bind().dialect.name == "postgresql"
@@ -62,7 +62,7 @@ def _key_existing_chains():
     if postgres:
         op.execute("ALTER TABLE appeal_events ENABLE TRIGGER appeal_events_append_only")
     if done or left:
-        print(f"audit: {done} event chain(s) re-hashed under AUDIT_KEY, {left} left as they were (already broken)")
+        print(f"audit: {done} event(s) re-hashed under AUDIT_KEY, {left} left as they were (altered before)")
 
 
 def downgrade():

@@ -124,27 +124,56 @@ def test_removing_the_newest_checkpoint_leaves_old_entries_unanchored(app, datab
     assert "最新审计检查点：之后的 4 条办理记录已超过 0 分钟仍没有签名检查点" in result.output
 
 
-def test_migration_rekeys_intact_legacy_chains_and_leaves_broken_ones(app, database, appeal, client, world):
-    """Chains hashed before the log was keyed verify after the upgrade; a chain broken before stays reported."""
+def test_migration_rekeys_legacy_entries_and_reports_what_was_reported_before(app, database, appeal, client, world):
+    """Entries hashed before the log was keyed verify after the upgrade; one altered before is
+    reported after as before, and nothing else."""
     _, operator = world.user("operator")
     broken = client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
+    client.get(f"/api/v1/appeals/{broken}", headers=operator)
     for number in (appeal, broken):  # back to the unkeyed hashes of the release before
         _rewrite(database, number, 1, legacy_digest)
     tamper(database, "UPDATE appeal_events SET reason = '改过' WHERE id = :id", id=event_of(database, broken, 1).id)
-    assert run(app).exit_code == 1
     postgres = database.session.get_bind().dialect.name == "postgresql"
     if postgres:
         database.session.execute(text("ALTER TABLE appeal_events DISABLE TRIGGER appeal_events_append_only"))
-    assert rekey(database.session.connection(), legacy_digest, app.config["AUDIT_KEY"].encode()) == (1, 1)
+    assert rekey(database.session.connection(), legacy_digest, app.config["AUDIT_KEY"].encode()) == (6, 1)
     if postgres:
         database.session.execute(text("ALTER TABLE appeal_events ENABLE TRIGGER appeal_events_append_only"))
     database.session.expire_all()
     result = run(app)
-    assert appeal not in result.output
+    assert result.exit_code == 1
     assert f"诉求 {broken}：第 1 条记录内容被篡改（哈希不符）" in result.output
+    assert "发现 1 处问题" in result.output
 
 
 def test_the_checkpoint_job_is_periodic_with_a_fixed_id():
     from jobs.periodic import PERIODIC
 
     assert ("audit-checkpoint", "audit.checkpoints.checkpoint", 300) in PERIODIC
+
+
+def test_rekey_replaces_the_audit_key_after_verifying_under_the_old_one(app, database, appeal, monkeypatch):
+    checkpoint()
+    old = app.config["AUDIT_KEY"]
+    monkeypatch.setitem(app.config, "AUDIT_KEY", "a-new-audit-key-0123456789abcdefghijklmnop")
+    assert "签名不符" in run(app).output  # the new key does not fit yet
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": ""}).exit_code == 2
+    done = runner.invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": old})
+    assert done.exit_code == 0, done.output
+    assert "已用新密钥重新计算 5 条办理记录的哈希并重新签署检查点" in done.output
+    database.session.expire_all()
+    result = run(app)
+    assert result.exit_code == 0, result.output
+    assert "1 个审计检查点，未发现问题" in result.output
+
+
+def test_rekey_refuses_a_log_that_does_not_verify_under_the_old_key(app, database, appeal, monkeypatch):
+    tamper(database, "UPDATE appeal_events SET reason = '改过' WHERE id = :id", id=event_of(database, appeal, 2).id)
+    old = app.config["AUDIT_KEY"]
+    monkeypatch.setitem(app.config, "AUDIT_KEY", "a-new-audit-key-0123456789abcdefghijklmnop")
+    refused = app.test_cli_runner().invoke(args=["audit", "rekey"], env={"OLD_AUDIT_KEY": old})
+    assert refused.exit_code == 1
+    assert "用旧密钥核验时发现问题，未更换密钥" in refused.output and "第 2 条记录内容被篡改" in refused.output
+    monkeypatch.setitem(app.config, "AUDIT_KEY", old)
+    assert "第 3 条" not in run(app).output  # nothing was re-hashed
