@@ -38,9 +38,15 @@ def manage(*args, env: dict, cwd) -> subprocess.CompletedProcess:
 @pytest.fixture
 def production(app, tmp_path):
     """The environment of a production process: the test database, the test app's keys (which the
-    data was written with), production mode, no key files anywhere."""
+    data was written with), production mode, no key files anywhere, and another `flask` first on
+    the PATH (the scripts must not use it)."""
+    other = tmp_path / "other-bin"
+    other.mkdir()
+    (other / "flask").write_text("#!/bin/sh\necho 'not the deployment flask' >&2\nexit 99\n")
+    (other / "flask").chmod(0o755)
     return {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-            "AUDIT_KEY": app.config["AUDIT_KEY"], "INSTANCE_DIR": str(tmp_path / "instance")}
+            "AUDIT_KEY": app.config["AUDIT_KEY"], "INSTANCE_DIR": str(tmp_path / "instance"),
+            "PATH": f"{other}:{os.environ['PATH']}"}
 
 
 @pytest.fixture
