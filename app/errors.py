@@ -13,10 +13,14 @@ CONFLICTS = {"40P01", "40001", "55P03"}
 READS = {"GET", "HEAD", "OPTIONS"}
 
 
+def is_conflict(error) -> bool:
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in CONFLICTS
+
+
 def outage_message(error, what: str = "提交") -> str:
     """The 503's message: a read changes nothing, so it never says that something was not saved
     (a read of full complainant data whose log entry failed is refused, not lost)."""
-    conflict = getattr(getattr(error, "orig", None), "sqlstate", None) in CONFLICTS
+    conflict = is_conflict(error)
     if conflict:
         current_app.logger.error("transaction conflict: %s", error)
     else:

@@ -5,6 +5,8 @@ with a message saying which (a process that made its own keys wrote appeals no o
 could decrypt). Only with APP_ENV=development (scripts/run.sh, the tests, the benchmarks) are
 missing keys generated once and kept under instance/.
 """
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -44,9 +46,6 @@ def _weak(key: bytes) -> bool:
 
 
 def _fernet_problem(position: int, key: str) -> str | None:
-    import base64
-    import binascii
-
     try:
         raw = base64.urlsafe_b64decode(key.encode())
     except (binascii.Error, ValueError):
@@ -91,9 +90,10 @@ def from_environment() -> dict:
     from cryptography.fernet import Fernet
     import secrets
 
-    development = environment() == "development"
+    app_env = environment()
+    development = app_env == "development"
     config = {
-        "APP_ENV": environment(),
+        "APP_ENV": app_env,
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'appeals.db'}"
         ),

@@ -12,9 +12,11 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import event, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
+from app.errors import is_conflict
 from app.extensions import db, execute_rows
 from jobs.connection import queue
 from models import OutboxMessage
@@ -22,6 +24,7 @@ from models.base import utcnow
 
 INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id, sort_by_parameter_order=True)
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+CONFLICT_ATTEMPTS = 3
 
 
 def add(job: str, *args) -> int:
@@ -87,17 +90,29 @@ def sweep(limit: int = 1000) -> int:
 
 
 def run(message_id: int) -> None:
-    """The RQ job: do the recorded work and mark the message done, in one transaction."""
-    try:
-        message = db.session.get(OutboxMessage, message_id, with_for_update=True)
-        if message is None or message.done_at is not None:
-            db.session.rollback()
-            return
-        import_string(message.job)(*message.args)
-        message.done_at = utcnow()
-        db.session.commit()
-    finally:
-        db.session.remove()
+    """The RQ job: do the recorded work and mark the message done, in one transaction. A
+    transaction conflict (deadlock, serialisation failure) is tried again at once, a few times,
+    instead of leaving the job failed until the sweep."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return _run(message_id)
+        except OperationalError as error:
+            if not is_conflict(error) or attempt == CONFLICT_ATTEMPTS:
+                raise
+            current_app.logger.error("outbox message %s lost a transaction conflict, trying again: %s",
+                                     message_id, error)
+        finally:
+            db.session.remove()
+
+
+def _run(message_id: int) -> None:
+    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None or message.done_at is not None:
+        db.session.rollback()
+        return
+    import_string(message.job)(*message.args)
+    message.done_at = utcnow()
+    db.session.commit()
 
 
 @event.listens_for(Session, "after_commit")

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from audit import verify as verify_module
 from audit.checkpoints import checkpoint
 from audit.rekey import legacy_digest, rekey
-from models import Appeal, AppealEvent, AuditCheckpoint
+from models import Appeal, AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from routing.dispatch import dispatch_appeal
 from tests.audit.test_verify import event_of, run, tamper
 from tests.factories import appeal_body
@@ -146,10 +146,13 @@ def test_migration_rekeys_legacy_entries_and_reports_what_was_reported_before(ap
     assert "发现 1 处问题" in result.output
 
 
-def test_the_checkpoint_job_is_periodic_with_a_fixed_id():
-    from jobs.periodic import PERIODIC
+def test_the_periodic_job_audit_checkpoint_signs_the_heads(database, appeal):
+    from jobs.periodic import PERIODIC, run_periodic
 
     assert ("audit-checkpoint", "audit.checkpoints.checkpoint", 300) in PERIODIC
+    run_periodic("audit-checkpoint")
+    head = database.session.scalar(select(AuditCheckpointHead))
+    assert (head.seq, head.hash) == (5, event_of(database, appeal, 5).hash)
 
 
 def test_rekey_replaces_the_audit_key_after_verifying_under_the_old_one(app, database, appeal, monkeypatch):

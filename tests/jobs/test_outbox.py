@@ -55,6 +55,32 @@ def test_running_a_message_twice_dispatches_once(client, world, database):
     assert _dispatch_events(database, number) == 1
 
 
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_job_that_loses_a_deadlock_is_tried_again_at_once(client, world, database, monkeypatch):
+    """Issue 26: a dispatch job that lost a deadlock stayed in RQ's failed list until the sweep."""
+    from sqlalchemy.exc import OperationalError
+
+    from routing import dispatch
+
+    _, operator = world.user("operator")
+    number = client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
+    real, calls = dispatch.dispatch_appeal, []
+
+    def deadlocked_once(appeal_id):
+        calls.append(appeal_id)
+        if len(calls) == 1:
+            raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))
+        real(appeal_id)
+
+    monkeypatch.setattr(dispatch, "dispatch_appeal", deadlocked_once)
+    outbox.run(database.session.query(OutboxMessage).one().id)
+    assert len(calls) == 2 and _dispatch_events(database, number) == 1
+    assert database.session.query(OutboxMessage).one().done_at is not None
+
+
 def test_rolled_back_transaction_pushes_nothing(app, database, redis_conn):
     outbox.add("routing.dispatch.dispatch_appeal", 12345)
     database.session.flush()
