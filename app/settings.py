@@ -57,15 +57,18 @@ def _fernet_problem(position: int, key: str) -> str | None:
     return None
 
 
+def secret_problem(name: str, value: str) -> str | None:
+    """Why the secret `name` is unfit for production (missing or weak), in Chinese; None if it is fit."""
+    if not value:
+        return f"未设置 {name}"
+    if _weak(value.encode()):
+        return f"{name} 太弱：至少 {MIN_KEY_BYTES} 字节的随机值"
+    return None
+
+
 def key_problems(config: dict) -> list[str]:
     """What is missing or weak among the keys, in Chinese; empty when all are fit for production."""
-    problems = []
-    for name in ("SECRET_KEY", "INDEX_KEY", "AUDIT_KEY"):
-        value = config[name]
-        if not value:
-            problems.append(f"未设置 {name}")
-        elif _weak(value.encode()):
-            problems.append(f"{name} 太弱：至少 {MIN_KEY_BYTES} 字节的随机值")
+    problems = [p for name in ("SECRET_KEY", "INDEX_KEY", "AUDIT_KEY") if (p := secret_problem(name, config[name]))]
     keys = [k.strip() for k in config["DATA_KEYS"] if k.strip()]
     if not keys:
         problems.append("未设置 DATA_KEYS")
@@ -110,6 +113,8 @@ def from_environment() -> dict:
         # HMAC key of the event log's hash chain and of its checkpoints (audit/).
         "AUDIT_KEY": _secret("AUDIT_KEY", lambda: secrets.token_hex(32), development),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
+        # 0: outbound webhook deliveries stay pending and nothing is sent (a restored copy in a drill).
+        "WEBHOOKS_DELIVERY_ENABLED": os.environ.get("WEBHOOKS_DELIVERY_ENABLED", "1") != "0",
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.
         "OUTBOX_RETRY_AFTER": int(os.environ.get("OUTBOX_RETRY_AFTER", "30")),
         # Workers and the scheduler: RQ logs every job at INFO and periodic jobs run every few

@@ -10,6 +10,7 @@ shows against the signed checkpoints (audit.checkpoints): the head they recorded
 chain; one removed from the end leaves entries older than MAX_AGE unanchored (stale).
 """
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -129,19 +130,23 @@ def _signed_heads(appeal_ids: list[int]) -> dict[int, tuple[int, str]]:
     return heads
 
 
-def _unanchored(appeals) -> int:
-    """Entries older than MAX_AGE and newer than the newest checkpoint."""
+def _unanchored(appeals, as_of) -> int:
+    """Entries older than MAX_AGE at `as_of` and newer than the newest checkpoint."""
     newest = db.session.scalar(select(func.max(AuditCheckpoint.created_at)))
     query = select(func.count()).select_from(AppealEvent).where(
-        AppealEvent.created_at < utcnow() - MAX_AGE, AppealEvent.appeal_id.in_(appeals.with_only_columns(Appeal.id)))
+        AppealEvent.created_at < as_of - MAX_AGE, AppealEvent.appeal_id.in_(appeals.with_only_columns(Appeal.id)))
     if newest is not None:
         query = query.where(AppealEvent.created_at > newest)
     return db.session.scalar(query)
 
 
-def verify(city: str | None = None, number: str | None = None, key: bytes | None = None) -> Report:
+def verify(city: str | None = None, number: str | None = None, key: bytes | None = None,
+           as_of: datetime | None = None) -> Report:
     """Check the checkpoints, then every appeal (of one city, or one appeal), in batches so memory
-    stays flat; under `key`, or the configured AUDIT_KEY."""
+    stays flat; under `key`, or the configured AUDIT_KEY.
+
+    `as_of` is the moment the log is judged at (default now): a restored copy is judged at its
+    restore point, where the checkpoint job had had no time yet to sign the newest entries."""
     query = select(Appeal.id, Appeal.number, Appeal.status).order_by(Appeal.id)
     if city is not None:
         query = query.join(City, Appeal.city_id == City.id).where(City.name == city)
@@ -149,7 +154,7 @@ def verify(city: str | None = None, number: str | None = None, key: bytes | None
         query = query.where(Appeal.number == number)
     report = Report()
     check_checkpoints(report, key)
-    unanchored = _unanchored(query)
+    unanchored = _unanchored(query, as_of or utcnow())
     if unanchored:
         report.problems.append(CheckpointProblem(None, "stale", unanchored))
     last_id = 0

@@ -23,5 +23,7 @@ Data-key rotation: prepend the new key to DATA_KEYS, restart, then run
 (tables without EncryptedString columns return 0 at once); it is resumable and only
 rewrites values not yet under the newest key. When it reports 0 everywhere, drop the
 old key. INDEX_KEY cannot be rotated this way: a new one means recomputing every
-``*_hash`` column from the decrypted values.
+``*_hash`` column from the decrypted values (``privacy.rotation.rehash_table`` for each
+entry of ``privacy.rotation.INDEXED``). ``flask privacy rotate-keys`` and
+``rotate-index-key`` do both (docs/operations.md).
 """

@@ -46,8 +46,9 @@ def normalise_name(value: str) -> str:
 _NORMALISERS = {"phone": normalise_phone, "name": normalise_name}
 
 
-def blind_index(value: str, purpose: str) -> str:
-    """HMAC-SHA256 (INDEX_KEY) of the normalised value, as 64 hex characters.
+def blind_index(value: str, purpose: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 (INDEX_KEY, or ``key`` when re-hashing under a new one) of the normalised
+    value, as 64 hex characters.
 
     ``purpose`` is "phone" or "name"; it selects the normalisation and separates the
     hash domains. Raises ValueError if nothing is left after normalisation.
@@ -60,4 +61,4 @@ def blind_index(value: str, purpose: str) -> str:
     if normalised in ("", "+"):
         raise ValueError(f"no {purpose} left to index after normalisation")
     message = f"{purpose}\x00{normalised}".encode("utf-8")
-    return hmac.new(current().index, message, hashlib.sha256).hexdigest()
+    return hmac.new(key or current().index, message, hashlib.sha256).hexdigest()

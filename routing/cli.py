@@ -29,7 +29,7 @@ def _train(city: City, always_activate: bool, err: bool = False) -> jobs.Built:
     started = time.monotonic()
     built = jobs.build_version(city.id, always_activate=always_activate)
     if built is None:
-        raise click.ClickException(f"{city.name}尚未导入任务分工表，请先运行 flask tables import")
+        raise click.ClickException(f"{city.name}尚未导入任务分工表，请先运行 scripts/manage tables import")
     db.session.commit()
     row = built.row
     state = "已启用" if row.active else "未启用（在留出纠正上不如当前版本）"

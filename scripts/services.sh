@@ -26,6 +26,10 @@ if [ "$want_postgres" = 1 ]; then
     as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
     wait_for 5432
   fi
+  # pg_dump, pg_restore, psql, createdb: scripts/backup.sh and scripts/drill.sh; their test also
+  # starts a Redis server of the drill's own.
+  command -v pg_restore >/dev/null && command -v psql >/dev/null || apt_install postgresql-client
+  command -v redis-server >/dev/null || apt_install redis-server
   # The test database; on a fresh install (password auth on TCP) give postgres a known password.
   if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1 \
       && ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; then

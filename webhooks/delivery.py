@@ -5,8 +5,10 @@ An attempt first claims the delivery (pending and due, or sending with an expire
 UPDATE, so two copies of the same job never send at once. A failure schedules the next attempt
 with `enqueue_in` after a full-jitter exponential back-off; after `attempt_limit` attempts the
 delivery is dead (dead letter) until an admin re-delivers it. Every attempt is logged with its
-status code, latency and a short error (never the receiver's answer). A success that arrives after a retry was started still marks
-the delivery delivered; the receiver dedupes on X-Delivery-Id.
+status code, latency and a short error (never the receiver's answer). A success that arrives after a
+retry was started still marks the delivery delivered; the receiver dedupes on X-Delivery-Id. With
+WEBHOOKS_DELIVERY_ENABLED=0 nothing is sent and nothing is claimed: every delivery stays pending, to be
+sent by a process that has them enabled.
 """
 import json
 import random
@@ -107,8 +109,18 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str | None]
     return status, f"接收方返回 HTTP {status}"
 
 
+def delivery_disabled() -> bool:
+    """WEBHOOKS_DELIVERY_ENABLED=0 (a restored copy in a drill): nothing leaves, deliveries stay pending."""
+    if current_app.config["WEBHOOKS_DELIVERY_ENABLED"]:
+        return False
+    current_app.logger.warning("outbound deliveries are disabled (WEBHOOKS_DELIVERY_ENABLED=0): nothing sent")
+    return True
+
+
 def attempt(delivery_id: int) -> None:
     """The RQ job: one attempt of one delivery."""
+    if delivery_disabled():
+        return
     try:
         if not _claim(delivery_id):
             return
@@ -171,6 +183,8 @@ def redeliver(delivery: Delivery) -> None:
 
 def sweep(limit: int = 1000) -> int:
     """Queue again deliveries whose scheduled attempt RQ lost, or whose attempt died mid-way."""
+    if delivery_disabled():
+        return 0
     now = utcnow()
     overdue = now - timedelta(seconds=setting("WEBHOOK_SWEEP_GRACE"))
     ids = db.session.scalars(
