@@ -1,4 +1,5 @@
-"""Rate limits on intake (per token, per partner) and on the public enterprise pages (per address).
+"""Rate limits on intake (per token, per partner), on the public enterprise pages (per address)
+and on sign-in (per address, and failures per user name).
 
 Counters live in Redis (REDIS_URL), so every web process shares them. Redis being down must
 never stop intake: errors are swallowed and the limiter falls back to per-process memory
@@ -43,6 +44,27 @@ def appeals_in_request() -> int:
     return max(1, len(appeals)) if isinstance(appeals, list) else 1
 
 
+def login_name() -> str:
+    """The user name tried at sign-in (hashed: names are not kept in Redis)."""
+    name = (request.form.get("username") or "").strip()
+    return "login:" + hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def limit_sign_in(app: Flask, limiter: Limiter) -> None:
+    """Sign-in: every try per address (each costs an argon2 hash), and failed tries per user name,
+    existing or not, as many as the lock-out allows: past them any name gets the lock-out message."""
+    from accounts.passwords import LOCK_MINUTES, LOCKED, MAX_FAILURES
+
+    endpoint = "web_auth.login"
+    view = app.view_functions[endpoint]
+    view = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=get_remote_address, methods=["POST"],
+                         error_message="登录尝试过于频繁，请稍后再试")(view)
+    view = limiter.limit(f"{MAX_FAILURES} per {LOCK_MINUTES} minutes", key_func=login_name, methods=["POST"],
+                         deduct_when=lambda response: response.status_code == 400, error_message=LOCKED,
+                         exempt_when=lambda: not (request.form.get("username") or "").strip())(view)
+    app.view_functions[endpoint] = view
+
+
 def _not_public_page() -> bool:
     return not request.path.startswith(PUBLIC_PREFIX)
 
@@ -85,6 +107,7 @@ def init_app(app: Flask) -> Limiter:
     limiter.limit(intake_limit, key_func=token_or_address, cost=appeals_in_request)(app.blueprints["intake"])
     limiter.limit(intake_limit, key_func=partner_or_address, deduct_when=signed)(app.blueprints["partner_webhooks"])
     limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
+    limit_sign_in(app, limiter)
     app.extensions["limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter
