@@ -1,4 +1,5 @@
 """Application factory."""
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -39,10 +40,24 @@ def _init_extensions(app: Flask) -> None:
     errors.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            _private_sqlite_file(db.engine.url.database)
             event.listen(db.engine, "connect", _sqlite_connect)
             # IMMEDIATE: take the write lock at the start, so concurrent writers queue on
             # busy_timeout instead of failing when a read transaction tries to upgrade.
             event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """The SQLite file holds personal data: created 0600 before SQLite opens it (its WAL and
+    shared-memory files take the same mode), in an instance folder only the app's user enters."""
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    if path.parent == settings.INSTANCE_DIR:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
 
 
 def _sqlite_connect(connection, record) -> None:

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
 port="${PORT:-8000}"
 
+# Plain http on 127.0.0.1: the session cookie cannot be Secure here (docs/operations.md).
+export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
+
 # Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md).
 nice -n 10 .venv/bin/flask jobs worker & worker=$!
 .venv/bin/flask jobs scheduler & scheduler=$!
