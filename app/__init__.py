@@ -71,6 +71,7 @@ def _sqlite_connect(connection, record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from accounts.api import blp as token_admin_api
     from app.extensions import api
     from intake.api import blp as intake_api
     from routing.api import blp as routing_api
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(webhook_admin_api)
     api.register_blueprint(tables_admin_api)
     api.register_blueprint(routing_api)
+    api.register_blueprint(token_admin_api)
 
     import web
 
@@ -112,7 +114,7 @@ def _init_protection(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from accounts.cli import users
+    from accounts.cli import tokens, users
     from audit.cli import audit
     from demo.cli import demo
     from jobs.cli import jobs
@@ -122,5 +124,5 @@ def _register_commands(app: Flask) -> None:
     from tables.cli import tables
     from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, privacy, sla, webhooks, tables, routing):
+    for group in (users, tokens, jobs, demo, audit, privacy, sla, webhooks, tables, routing):
         app.cli.add_command(group)

@@ -21,7 +21,7 @@ cat <<MSG
   工作人员登录：http://127.0.0.1:${port}/login  密码均为 demo12345（仅限演示城市）
     话务员 operator · 派单员 dispatcher · 承办人 handler-gxj / handler-scjg · 督查室 supervisor · 管理员 admin
   企业端（手机）：http://127.0.0.1:${port}/m/
-  演示令牌见上方（每次启动重新生成）。按 Ctrl+C 停止。
+  演示令牌见上方（每次启动换新，旧的随即失效）。按 Ctrl+C 停止。
 
 MSG
 .venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - wsgi:app

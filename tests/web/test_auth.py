@@ -160,3 +160,20 @@ def test_session_cookie_is_secure_by_default_outside_tests(monkeypatch, setting,
     app = create_app({"TESTING": testing})
     assert app.config["SESSION_COOKIE_SECURE"] is secure
 
+
+
+def test_admin_page_lists_and_revokes_a_users_tokens(world, browser, staff):
+    """Issue 21, finding 17: the admin pages did not show or revoke API tokens."""
+    from tests.factories import World
+
+    staff("admin")
+    user, headers = world.user("partner")
+    page = browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "API 令牌" in page and "有效" in page
+    token_id = user.tokens[0].id
+    response = browser.post_form(f"/admin/users/{user.id}", f"/admin/tokens/{token_id}/revoke", {})
+    assert response.status_code == 302
+    assert "已吊销" in browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    other, _ = World(name="嘉峪关", code="JYG").user("partner")
+    assert browser.post_form(f"/admin/users/{user.id}", f"/admin/tokens/{other.tokens[0].id}/revoke",
+                             {}).status_code == 404
