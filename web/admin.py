@@ -10,6 +10,7 @@ from accounts.cli import create_user
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, revoke, token_state
 from app.extensions import db
+from app.limits import forget_sign_in_failures
 from models import ApiToken, Role, Unit, User
 from models.base import utcnow
 from models.user import ROLE_LABELS
@@ -132,6 +133,7 @@ def update(user_id):
         user.unit = unit
     if request.form.get("unlock") == "1":
         user.locked_until, user.failed_logins = None, 0
+        forget_sign_in_failures(user.username)
     db.session.commit()
     flash(f"已保存用户 {user.username}", "ok")
     return redirect(url_for("web_admin.users"))

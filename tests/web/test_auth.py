@@ -177,3 +177,14 @@ def test_admin_page_lists_and_revokes_a_users_tokens(world, browser, staff):
     other, _ = World(name="嘉峪关", code="JYG").user("partner")
     assert browser.post_form(f"/admin/users/{user.id}", f"/admin/tokens/{other.tokens[0].id}/revoke",
                              {}).status_code == 404
+
+
+def test_an_admin_unlock_lets_the_user_sign_in_at_once(app, world, browser, staff):
+    """The per-name failure limit must not outlast the lock an admin lifted."""
+    user = _with_password(world)
+    _tries(browser, user.username, MAX_FAILURES + 1)
+    staff("admin")
+    unlocked = browser.post_form(f"/admin/users/{user.id}", f"/admin/users/{user.id}",
+                                 {"display_name": user.display_name, "active": "1", "unlock": "1"})
+    assert unlocked.status_code == 302
+    assert browser.sign_in(user).status_code == 302
