@@ -167,7 +167,7 @@ def test_admin_page_lists_and_revokes_a_users_tokens(world, browser, staff):
     from tests.factories import World
 
     staff("admin")
-    user, headers = world.user("partner")
+    user, _ = world.user("partner")
     page = browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "API 令牌" in page and "有效" in page
     token_id = user.tokens[0].id
