@@ -92,28 +92,42 @@ def test_the_password_is_hashed_outside_a_transaction(world, monkeypatch):
 
 
 @pytest.mark.pg_only
-def test_concurrent_wrong_passwords_lock_the_account(app, live_world):
+def test_concurrent_wrong_passwords_lock_the_account(app, live_world, monkeypatch):
     """Issue 21, finding 3: the failure count was read and written without a row lock, so a
-    burst of concurrent wrong passwords counted as one or two and the account never locked."""
+    burst of concurrent wrong passwords counted as one or two, the account never locked, and a
+    right password in the burst signed in. Here the right one is still hashing when the wrong
+    ones have locked the account: it must find the lock."""
     user = _user(live_world)
     username, tries = user.username, MAX_FAILURES + 3
-    start = threading.Barrier(tries)
+    start, wrong_done, answers = threading.Barrier(tries + 1), threading.Event(), []
+    matches = passwords._matches
 
-    def wrong_password():
+    def slow_for_the_right_password(stored, password):
+        if password == PASSWORD:
+            wrong_done.wait(60)
+        return matches(stored, password)
+
+    monkeypatch.setattr(passwords, "_matches", slow_for_the_right_password)
+
+    def sign_in(password):
         with app.app_context():
             start.wait()
             try:
-                authenticate(username, "wrong-one-1")
-            except SignInError:
-                pass
+                answers.append(authenticate(username, password).username)
+            except SignInError as error:
+                answers.append(error.message)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=wrong_password) for _ in range(tries)]
-    for thread in threads:
+    right = threading.Thread(target=sign_in, args=(PASSWORD,))
+    wrong = [threading.Thread(target=sign_in, args=("wrong-one-1",)) for _ in range(tries)]
+    for thread in [right, *wrong]:
         thread.start()
-    for thread in threads:
-        thread.join()
+    for thread in wrong:
+        thread.join(60)
+    wrong_done.set()
+    right.join(60)
+    assert answers[-1] == LOCKED  # the right password, answered last
     db.session.expire_all()
     assert db.session.get(User, user.id).locked_until is not None
     with pytest.raises(SignInError, match=LOCKED):
