@@ -1,9 +1,13 @@
-"""API tokens: 256-bit random secrets shown once and stored only as SHA-256 hashes."""
+"""API tokens: 256-bit random secrets shown once and stored only as SHA-256 hashes.
+
+A token may expire (expires_at) and is revoked by setting revoked_at (`flask tokens revoke`, the
+admin page of the user, POST /api/v1/admin/tokens/<id>/revoke); the row stays as a record.
+"""
 import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -36,3 +40,29 @@ def user_for_token(raw: str) -> User | None:
     if revoked_at is not None or (expires_at is not None and expires_at <= utcnow()):
         return None
     return user if user.active else None
+
+
+STATES = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
+
+
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def city_tokens(city_id: int | None = None, username: str | None = None) -> Select:
+    """Tokens with their users, newest first; of one city and one user when given."""
+    query = select(ApiToken).join(ApiToken.user).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    if city_id is not None:
+        query = query.where(User.city_id == city_id)
+    if username:
+        query = query.where(User.username == username)
+    return query
+
+
+def revoke(token: ApiToken) -> None:
+    """Revoke the token from now on (flushed by the caller's commit); revoking twice keeps the first time."""
+    token.revoked_at = token.revoked_at or utcnow()

@@ -1,4 +1,5 @@
 """Application factory."""
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -40,10 +41,24 @@ def _init_extensions(app: Flask) -> None:
     errors.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            _private_sqlite_file(db.engine.url.database)
             event.listen(db.engine, "connect", _sqlite_connect)
             # IMMEDIATE: take the write lock at the start, so concurrent writers queue on
             # busy_timeout instead of failing when a read transaction tries to upgrade.
             event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """The SQLite file holds personal data: created 0600 before SQLite opens it (its WAL and
+    shared-memory files take the same mode), in an instance folder only the app's user enters."""
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    if path.parent == settings.INSTANCE_DIR:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
 
 
 def _sqlite_connect(connection, record) -> None:
@@ -57,6 +72,7 @@ def _sqlite_connect(connection, record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from accounts.api import blp as token_admin_api
     from app.extensions import api
     from intake.api import blp as intake_api
     from routing.api import blp as routing_api
@@ -81,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(webhook_admin_api)
     api.register_blueprint(tables_admin_api)
     api.register_blueprint(routing_api)
+    api.register_blueprint(token_admin_api)
 
     import web
 
@@ -99,7 +116,7 @@ def _init_protection(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from accounts.cli import users
+    from accounts.cli import tokens, users
     from audit.cli import audit
     from demo.cli import demo
     from jobs.cli import jobs
@@ -109,5 +126,5 @@ def _register_commands(app: Flask) -> None:
     from tables.cli import tables
     from webhooks.cli import webhooks
 
-    for group in (users, jobs, demo, audit, privacy, sla, webhooks, tables, routing):
+    for group in (users, tokens, jobs, demo, audit, privacy, sla, webhooks, tables, routing):
         app.cli.add_command(group)

@@ -1,4 +1,5 @@
-"""Rate limits on intake (per token, per partner) and on the public enterprise pages (per address).
+"""Rate limits on intake (per token, per partner), on the public enterprise pages (per address)
+and on sign-in (per address, and failures per user name).
 
 Counters live in Redis (REDIS_URL), so every web process shares them. Redis being down must
 never stop intake: errors are swallowed and the limiter falls back to per-process memory
@@ -11,10 +12,12 @@ import time
 from flask import Flask, current_app, jsonify, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import parse
 
 from app.api import error_payload, json_body
 
 PUBLIC_PREFIX = "/m/"
+KEY_PREFIX = "ratelimit"
 
 
 def token_or_address() -> str:
@@ -43,6 +46,45 @@ def appeals_in_request() -> int:
     return max(1, len(appeals)) if isinstance(appeals, list) else 1
 
 
+SIGN_IN_SCOPE = "sign-in-name"
+
+
+def login_name(username: str | None = None) -> str:
+    """The key of a user name tried at sign-in (hashed: names are not kept in Redis)."""
+    name = (request.form.get("username") if username is None else username) or ""
+    return "login:" + hashlib.sha256(name.strip().encode()).hexdigest()[:32]
+
+
+def _failures_per_name() -> str:
+    from accounts.passwords import LOCK_MINUTES, MAX_FAILURES
+
+    return f"{MAX_FAILURES} per {LOCK_MINUTES} minutes"
+
+
+def limit_sign_in(app: Flask, limiter: Limiter) -> None:
+    """Sign-in: every try per address (each costs an argon2 hash), and failed tries per user name,
+    existing or not, as many as the lock-out allows: past them any name gets the lock-out message."""
+    from accounts.passwords import LOCKED
+
+    endpoint = "web_auth.login"
+    view = app.view_functions[endpoint]
+    view = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=get_remote_address, methods=["POST"],
+                         error_message="登录尝试过于频繁，请稍后再试")(view)
+    view = limiter.shared_limit(_failures_per_name(), SIGN_IN_SCOPE, key_func=login_name, methods=["POST"],
+                                deduct_when=lambda response: response.status_code == 400, error_message=LOCKED,
+                                exempt_when=lambda: not (request.form.get("username") or "").strip())(view)
+    app.view_functions[endpoint] = view
+
+
+def forget_sign_in_failures(username: str) -> None:
+    """An admin unlocked the account: its name may try again at once (best effort without Redis)."""
+    limiter = current_app.extensions["limiter"]
+    try:
+        limiter.limiter.clear(parse(_failures_per_name()), KEY_PREFIX, login_name(username), SIGN_IN_SCOPE)
+    except Exception:  # noqa: BLE001  (Redis down: the window ends by itself within LOCK_MINUTES)
+        current_app.logger.warning("sign-in limiter unavailable: failures of an unlocked name kept")
+
+
 def _not_public_page() -> bool:
     return not request.path.startswith(PUBLIC_PREFIX)
 
@@ -68,7 +110,7 @@ def init_app(app: Flask) -> Limiter:
         storage_uri=config["REDIS_URL"],
         # Fail fast when Redis is unreachable, then count in memory (swallow_errors below).
         storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        key_prefix="ratelimit",
+        key_prefix=KEY_PREFIX,
         strategy="moving-window",
         headers_enabled=False,
         swallow_errors=True,
@@ -85,6 +127,7 @@ def init_app(app: Flask) -> Limiter:
     limiter.limit(intake_limit, key_func=token_or_address, cost=appeals_in_request)(app.blueprints["intake"])
     limiter.limit(intake_limit, key_func=partner_or_address, deduct_when=signed)(app.blueprints["partner_webhooks"])
     limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
+    limit_sign_in(app, limiter)
     app.extensions["limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter

@@ -20,9 +20,16 @@ HEADERS = {
 }
 
 
+# Answers here carry appeals and complainant data: no browser or proxy may keep a copy
+# (the pages add the same header in web/__init__.py).
+NO_STORE_PREFIXES = ("/api/", "/open311/")
+
+
 def add_security_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.path.startswith(NO_STORE_PREFIXES):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -1,15 +1,17 @@
-"""`flask demo load`: the demo city (金昌, its division table imported), one user per role, fresh API tokens."""
+"""`flask demo load`: the demo city (金昌, its division table imported), one user per role, fresh API tokens.
+
+Each load replaces the demo users' previous demo tokens, so `make run` does not pile them up."""
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from app.extensions import db
-from models import City, DivisionTable, Role, User
+from models import ApiToken, City, DivisionTable, Role, User
 from tables.importer import import_table
 
 CITY, CODE = "金昌", "JC"
@@ -37,7 +39,7 @@ def ensure_city() -> City:
 
 
 def load() -> list[tuple[str, str, str]]:
-    """Create what is missing and issue a fresh token per demo user: [(username, role, token)]."""
+    """Create what is missing and replace each demo user's demo token: [(username, role, token)]."""
     city = ensure_city()
     tokens = []
     for username, role, unit_name, display in DEMO_USERS:
@@ -47,6 +49,7 @@ def load() -> list[tuple[str, str, str]]:
             user = create_user(username, role, city, unit, display)
         if user.password_hash is None:
             set_password(user, DEMO_PASSWORD)
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.label == "demo"))
         tokens.append((username, role, issue_token(user, label="demo")))
     db.session.commit()
     return tokens

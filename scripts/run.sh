@@ -9,6 +9,8 @@ port="${PORT:-8000}"
 
 # Keys that do not fit the stored data (instance/ keys lost or replaced): stop here, not with 500s.
 .venv/bin/flask privacy check-keys
+# Plain http on 127.0.0.1: the session cookie cannot be Secure here (docs/operations.md).
+export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
 
 # Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md).
 nice -n 10 .venv/bin/flask jobs worker & worker=$!
@@ -23,7 +25,7 @@ cat <<MSG
   工作人员登录：http://127.0.0.1:${port}/login  密码均为 demo12345（仅限演示城市）
     话务员 operator · 派单员 dispatcher · 承办人 handler-gxj / handler-scjg · 督查室 supervisor · 管理员 admin
   企业端（手机）：http://127.0.0.1:${port}/m/
-  演示令牌见上方（每次启动重新生成）。按 Ctrl+C 停止。
+  演示令牌见上方（每次启动换新，旧的随即失效）。按 Ctrl+C 停止。
 
 MSG
 # The access log masks api_key and other sensitive query parameters (app/logs.py).

@@ -18,11 +18,20 @@ def _blueprints():
     return [m.blp for m in (auth, operator, dispatch, unit, appeals, supervision, mobile, admin)]
 
 
+def _secure_cookie(app: Flask) -> bool:
+    """SESSION_COOKIE_SECURE=1/0 decides; unset, the cookie is Secure (sent over HTTPS only)
+    except in tests and debug runs. `make run` serves plain http on 127.0.0.1 and sets 0."""
+    setting = os.environ.get("SESSION_COOKIE_SECURE", "")
+    if setting:
+        return setting == "1"
+    return not (app.testing or app.debug)
+
+
 def init_app(app: Flask) -> None:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        SESSION_COOKIE_SECURE=_secure_cookie(app),
         SESSION_COOKIE_NAME="appeals_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )

@@ -1,5 +1,6 @@
 """User administration (管理员): create users with a password, bind handlers to units, reset
-passwords, unlock, deactivate. Role and unit rules are those of accounts.cli.create_user."""
+passwords, unlock, deactivate, see and revoke a user's API tokens. Role and unit rules are those
+of accounts.cli.create_user."""
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,8 +8,10 @@ from sqlalchemy import select
 
 from accounts.cli import create_user
 from accounts.passwords import check_strength, set_password
+from accounts.tokens import STATES, city_tokens, revoke, token_state
 from app.extensions import db
-from models import Role, Unit, User
+from app.limits import forget_sign_in_failures
+from models import ApiToken, Role, Unit, User
 from models.base import utcnow
 from models.user import ROLE_LABELS
 from web.pages import city_units, page_blueprint
@@ -76,13 +79,31 @@ def _user(user_id: int) -> User:
     return user
 
 
+def _edit_page(user: User, values: dict, errors: dict, status: int = 200):
+    tokens = [(token, STATES[token_state(token)]) for token in
+              db.session.scalars(city_tokens(user.city_id, user.username))]
+    return render_template("admin/user.html", user=user, values=values, errors=errors, tokens=tokens,
+                           unit_options=unit_options(user.city_id)), status
+
+
 @blp.get("/users/<int:user_id>")
 @login_required(Role.admin)
 def edit(user_id):
     user = _user(user_id)
-    values = {"display_name": user.display_name, "unit": str(user.unit_id or ""), "active": user.active}
-    return render_template("admin/user.html", user=user, values=values, errors={},
-                           unit_options=unit_options(user.city_id))
+    return _edit_page(user, {"display_name": user.display_name, "unit": str(user.unit_id or ""),
+                             "active": user.active}, {})
+
+
+@blp.post("/tokens/<int:token_id>/revoke")
+@login_required(Role.admin)
+def revoke_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user.city_id != current_user().city_id:
+        abort(404)
+    revoke(token)
+    db.session.commit()
+    flash(f"已吊销 {token.user.username} 的令牌（编号 {token.id}）", "ok")
+    return redirect(url_for("web_admin.edit", user_id=token.user_id))
 
 
 @blp.post("/users/<int:user_id>")
@@ -105,14 +126,14 @@ def update(user_id):
             errors["password"] = [str(error)]
     if errors:
         db.session.rollback()
-        return render_template("admin/user.html", user=user, values=values, errors=errors,
-                               unit_options=unit_options(user.city_id)), 400
+        return _edit_page(user, values, errors, 400)
     user.display_name = values["display_name"] or user.username
     user.active = values["active"]
     if user.role == Role.handler:
         user.unit = unit
     if request.form.get("unlock") == "1":
         user.locked_until, user.failed_logins = None, 0
+        forget_sign_in_failures(user.username)
     db.session.commit()
     flash(f"已保存用户 {user.username}", "ok")
     return redirect(url_for("web_admin.users"))

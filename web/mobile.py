@@ -2,7 +2,8 @@
 digits of the phone, and answer the follow-up. What a mini-program's web view would show."""
 import secrets
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
+from flask_limiter.util import get_remote_address
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
@@ -21,8 +22,11 @@ CHANNEL = "miniprogram"
 # Steps an enterprise sees in its timeline (reads of complainant data and internal notes are not shown).
 PUBLIC_STEPS = ("receive", "to_manual", "route", "assign", "accept", "contact", "return", "reply", "close",
                 "follow_up", "reopen", "extension_approve", "supervision_open")
-MAX_WRONG = 5  # wrong phone digits per appeal number per hour before tracking that number is refused
+# Wrong number/digits pairs per client address per hour, whatever the numbers: the limit is on
+# the guesser, never on the appeal, so guessing cannot lock the enterprise out of its own appeal.
+MAX_WRONG = 10
 WRONG_WINDOW = 3600
+UNAVAILABLE = "查询服务暂时不可用，请稍后再试"
 
 
 def _cities() -> list[City]:
@@ -49,21 +53,22 @@ def submit_appeal():
     return render_template("mobile/submitted.html", appeal=appeal)
 
 
-def _too_many_wrong(number: str) -> bool:
+def _on_guesses(command):
+    """Run `command(redis, key)` on this address's count of wrong guesses. Without Redis the
+    guesses cannot be counted, so tracking is refused (503) rather than left unlimited."""
     try:
-        return int(redis_connection().get(f"m:track:wrong:{number}") or 0) >= MAX_WRONG
+        return command(redis_connection(), f"m:track:wrong:{get_remote_address()}")
     except RedisError:
-        current_app.logger.warning("track limiter unavailable")
-        return False
+        current_app.logger.warning("track limiter unavailable: tracking refused")
+        abort(503, description=UNAVAILABLE)
 
 
-def _count_wrong(number: str) -> None:
-    try:
-        key = f"m:track:wrong:{number}"
-        pipe = redis_connection().pipeline()
-        pipe.incr(key).expire(key, WRONG_WINDOW).execute()
-    except RedisError:
-        current_app.logger.warning("track limiter unavailable")
+def _too_many_wrong() -> bool:
+    return _on_guesses(lambda redis, key: int(redis.get(key) or 0)) >= MAX_WRONG
+
+
+def _count_wrong() -> None:
+    _on_guesses(lambda redis, key: redis.pipeline().incr(key).expire(key, WRONG_WINDOW).execute())
 
 
 def find_tracked(number: str, last4: str) -> tuple[Appeal | None, dict]:
@@ -75,11 +80,11 @@ def find_tracked(number: str, last4: str) -> tuple[Appeal | None, dict]:
         errors["last4"] = ["请填写联系电话的后四位数字"]
     if errors:
         return None, errors
-    if _too_many_wrong(number):
+    if _too_many_wrong():
         return None, {"number": ["查询错误次数过多，请一小时后再试"]}
     appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
     if appeal is None or not normalise_phone(appeal.complainant_phone).endswith(last4):
-        _count_wrong(number)
+        _count_wrong()
         return None, {"number": ["受理编号或电话后四位不正确，请核对"]}
     return appeal, {}
 

@@ -1,8 +1,14 @@
-"""Who is signed in to the pages: a signed session cookie holding the user id and a password stamp."""
+"""Who is signed in to the pages: a signed session cookie holding the user id and a stamp.
+
+The cookie is signed, not stored, so the server ends sessions through the stamp: it changes with
+the user's password and with their session epoch, which signing out raises. A saved cookie is
+then refused on its next request, on every device (docs/operations.md, sessions).
+"""
 import hashlib
 from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import update
 
 from app.extensions import db
 from models import Role, User
@@ -18,8 +24,8 @@ STAFF = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.adm
 
 
 def _stamp(user: User) -> str:
-    """Changes with the password, so a new password signs out every other session."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    """Changes with the password and the session epoch: either ends every session of the user."""
+    return hashlib.sha256(f"{user.session_epoch}:{user.password_hash or ''}".encode()).hexdigest()[:16]
 
 
 def sign_in(user: User) -> None:
@@ -30,7 +36,18 @@ def sign_in(user: User) -> None:
 
 
 def sign_out() -> None:
+    """End the session here and, through the epoch, every copy of its cookie."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db.session.commit()
     session.clear()
+
+
+def end_sessions(user: User) -> None:
+    """Make every page session of the user invalid (flushed; committed by the caller)."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1))
+    db.session.expire(user, ["session_epoch"])
 
 
 def current_user() -> User | None:

@@ -37,3 +37,14 @@ def test_a_city_set_up_by_hand_gets_its_table(app, world):
     assert db.session.scalar(select(User).where(User.username == "handler-gxj")).unit_id == gxj.id
     assert db.session.scalar(select(func.count(Unit.id)).where(Unit.retired_at.is_(None))) == 54
     assert world.units["各县区"].retired_at is not None  # not in 金昌's table
+
+
+def test_each_load_replaces_the_demo_tokens(app, database, client):
+    """Issue 21, finding 17: every `make run` added a token per demo user, and the old ones kept working."""
+    from models import ApiToken
+
+    first = load(app).splitlines()[1].split()[2]
+    second = load(app).splitlines()[1].split()[2]
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 7
+    assert client.get("/api/v1/appeals", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert client.get("/api/v1/appeals", headers={"Authorization": f"Bearer {second}"}).status_code == 200

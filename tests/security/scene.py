@@ -115,8 +115,8 @@ def build_scene(app: Flask) -> Scene:
     path_values = {
         "number": appeal.number, "order_id": order.id, "unit_id": home.units[LEAD_UNIT].id, "alias": "工信",
         "subscription_id": subscription.id, "slug": partner.slug, "partner": partner.slug,
-        "user_id": users["operator"][0].id, "action": "accept", "code": "normal", "day": "2026-10-01",
-        "format": "json",
+        "user_id": users["operator"][0].id, "token_id": users["operator"][0].tokens[0].id, "action": "accept",
+        "code": "normal", "day": "2026-10-01", "format": "json",
         # Nothing of these exists: the allowed roles get 404, the others 403.
         "matter_id": 999999, "delivery_id": 999999,
     }

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.extensions import db
 from models import Appeal, FollowUp
 from tests.web.conftest import CALL
+from web.mobile import MAX_WRONG, UNAVAILABLE
 
 FORM = {k: v for k, v in CALL.items() if k not in ("channel", "urgency")}
 
@@ -42,13 +43,43 @@ def test_track_needs_the_right_last_four_digits(world, browser):
     assert "张先生" not in page and "13812341234" not in page
 
 
-def test_tracking_a_number_is_refused_after_repeated_wrong_digits(world, browser):
+def _track(browser, number, last4, address="10.3.0.1"):
+    return browser.post_form("/m/track", "/m/track", {"number": number, "last4": last4},
+                             environ_base={"REMOTE_ADDR": address})
+
+
+def test_tracking_guesses_are_limited_per_address_across_numbers(world, browser):
+    """Issue 21, finding 12: wrong guesses were counted per appeal number only, so one address
+    could try every number in turn."""
     _submit(browser)
     number = db.session.scalar(select(Appeal.number))
-    for _ in range(5):
-        browser.post_form("/m/track", "/m/track", {"number": number, "last4": "0000"})
-    refused = browser.post_form("/m/track", "/m/track", {"number": number, "last4": "1234"})
+    for n in range(MAX_WRONG):
+        assert _track(browser, f"JC20261122-{n:06d}", "0000").status_code == 400
+    refused = _track(browser, number, "1234")
     assert refused.status_code == 400 and "错误次数过多" in refused.get_data(as_text=True)
+    assert _track(browser, number, "1234", address="10.3.0.2").status_code == 200
+
+
+def test_guessing_does_not_lock_the_enterprise_out(world, browser):
+    """Issue 21, finding 12: five wrong digits from anyone locked the appeal's own enterprise out."""
+    _submit(browser)
+    number = db.session.scalar(select(Appeal.number))
+    for n in range(MAX_WRONG + 2):
+        _track(browser, number, f"{n:04d}", address=f"10.4.0.{n}")
+    assert _track(browser, number, "1234", address="10.4.1.1").status_code == 200
+
+
+def test_tracking_fails_closed_without_redis(world, browser):
+    """Issue 21, finding 12: with Redis down the guess limit was skipped and tracking went on."""
+    from app import create_app
+    from tests.web.conftest import Browser
+
+    _submit(browser)
+    number = db.session.scalar(select(Appeal.number))
+    cut_off = create_app({"TESTING": True, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    refused = _track(Browser(cut_off, cut_off.test_client()), number, "1234")
+    assert refused.status_code == 503 and UNAVAILABLE in refused.get_data(as_text=True)
+    assert "张先生" not in refused.get_data(as_text=True)
 
 
 def _closed_appeal(world, browser):
