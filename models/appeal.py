@@ -73,9 +73,10 @@ class Appeal(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(128))
-    # Whose ids external_id belongs to: "staff" (the city's operators and admins), "public" (the
-    # enterprise pages) or "partner:<user id>" (one partner account, its webhook included).
-    sender: Mapped[str] = mapped_column(String(32))
+    # Whose ids external_id belongs to: "staff" (the city's operators and admins, and appeals made
+    # by the system itself), "public" (the enterprise pages) or "partner:<user id>" (one partner
+    # account, its webhook included). Set by intake.service.sender_of.
+    sender: Mapped[str] = mapped_column(String(32), default="staff")
     enterprise_name: Mapped[str] = mapped_column(String(200))
     enterprise_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     # Confidential: encrypted at rest; the phone is findable through its keyed hash.

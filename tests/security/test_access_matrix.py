@@ -74,13 +74,13 @@ EXPECTED = {
     "DELETE /api/v1/sla/calendar/overrides/<string:day>":        "401   401   403   403   403   403   403   404   403   403   404",
     "GET /api/v1/sla/rules":                                     "401   401   403   2xx   403   403   2xx   2xx   403   2xx   2xx",
     "PUT /api/v1/sla/rules":                                     "401   401   403   403   403   403   403   400   403   403   400",
-    "GET /api/v1/supervision/appeals":                           "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
+    "GET /api/v1/supervision/appeals":                           "401   401   403   403   403   403   2xx   2xx   403   403   403",
     "POST /api/v1/supervision/appeals/<string:number>/extension": "401   401   403   403   403   403   409   409   403   404   404",
-    "GET /api/v1/supervision/appeals/<string:number>/history":   "401   401   403   403   403   403   2xx   2xx   403   404   404",
-    "GET /api/v1/supervision/bulletin":                          "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/bulletin.xlsx":                     "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/extensions":                        "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/measures":                          "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
+    "GET /api/v1/supervision/appeals/<string:number>/history":   "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/bulletin":                          "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/bulletin.xlsx":                     "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/extensions":                        "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/measures":                          "401   401   403   403   403   403   2xx   2xx   403   403   403",
     "GET /api/v1/supervision/orders":                            "401   401   403   403   2xx   2xx   2xx   2xx   403   2xx   2xx",
     "POST /api/v1/supervision/orders":                           "401   401   403   403   403   403   2xx   2xx   403   404   404",
     "POST /api/v1/supervision/orders/<int:order_id>/close":      "401   401   403   403   403   403   2xx   2xx   403   404   404",
@@ -124,6 +124,7 @@ EXPECTED = {
 # fmt: on
 
 NOTE = {"note": "已联系企业"}
+HOME = {"city": "金昌"}
 REQUESTS = {
     "POST /api/v1/appeals": {"json": "appeal"},
     "POST /api/v1/appeals/batch": {"json": "batch"},
@@ -143,9 +144,13 @@ REQUESTS = {
     "POST /api/v1/supervision/orders": {"json": {"appeal": "{number}", "reason": "请加快办理"}},
     "POST /api/v1/supervision/orders/<int:order_id>/respond": {"json": {"text": "已约企业面谈"}},
     "POST /api/v1/supervision/orders/<int:order_id>/close": {"json": {"text": "督办完成"}},
-    "GET /api/v1/supervision/measures": {"query": {"month": "2026-10"}},
-    "GET /api/v1/supervision/bulletin": {"query": {"month": "2026-10"}},
-    "GET /api/v1/supervision/bulletin.xlsx": {"query": {"month": "2026-10"}},
+    # The supervision reads name the scene's city (金昌): another city's supervisor and admin are refused.
+    "GET /api/v1/supervision/appeals": {"query": HOME},
+    "GET /api/v1/supervision/appeals/<string:number>/history": {"query": HOME},
+    "GET /api/v1/supervision/extensions": {"query": HOME},
+    "GET /api/v1/supervision/measures": {"query": {**HOME, "month": "2026-10"}},
+    "GET /api/v1/supervision/bulletin": {"query": {**HOME, "month": "2026-10"}},
+    "GET /api/v1/supervision/bulletin.xlsx": {"query": {**HOME, "month": "2026-10"}},
     "POST /api/v1/admin/partners": {"json": {"slug": "newcomer", "name": "新平台", "mapping": PARTNER_MAPPING}},
     "PATCH /api/v1/admin/partners/<string:slug>": {"json": {"name": "改名的平台"}},
     "POST /api/v1/admin/partners/<string:slug>/secret": {"json": {}},

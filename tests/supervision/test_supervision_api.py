@@ -156,4 +156,23 @@ def test_measures_endpoint_and_weight(client, people, appeals):
         body = client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=0.5", headers=h).get_json()
     assert body["city"]["appeals"] == 3 and body["city"]["open_overdue"] == 3 and body["city"]["on_time_rate"] == 0.0
     assert client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=2", headers=h).status_code == 400
-    assert client.get("/api/v1/supervision/measures?month=2026-11&city=北京", headers=h).status_code == 404
+    assert client.get("/api/v1/supervision/measures?month=2026-11&city=北京", headers=h).status_code == 403
+
+
+def test_issue21_2_an_admin_of_another_city_cannot_read_this_city_with_city_argument(client, people, appeals):
+    from tests.factories import World
+
+    _, other_admin = World(name="嘉峪关", code="JYG").user("admin")
+    late = appeals[0]
+    reads = ["/api/v1/supervision/appeals?colour=red", f"/api/v1/supervision/appeals/{late.number}/history",
+             "/api/v1/supervision/extensions", "/api/v1/supervision/measures?month=2026-11",
+             "/api/v1/supervision/bulletin?month=2026-11", "/api/v1/supervision/bulletin.xlsx?month=2026-11"]
+    for url in reads:
+        refused = client.get(f"{url}{'&' if '?' in url else '?'}city=金昌", headers=other_admin)
+        assert refused.status_code == 403, url
+        assert refused.get_json()["message"] == "只能查看本市"
+        assert late.number not in refused.get_data(as_text=True)
+        # Their own city, named or not, is still theirs; this city's admin still reads it.
+        assert client.get(f"{url}{'&' if '?' in url else '?'}city=嘉峪关", headers=other_admin).status_code \
+            in (200, 404), url
+        assert client.get(f"{url}{'&' if '?' in url else '?'}city=金昌", headers=people["admin"]).status_code == 200
