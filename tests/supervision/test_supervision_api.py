@@ -102,7 +102,7 @@ def test_follow_up_endpoint(client, people, world):
                        json={"solved": True, "rating": "satisfied"}).status_code == 403
 
 
-def test_admin_replaces_rules_and_loads_a_notice(client, people):
+def test_admin_replaces_rules_and_overrides_the_city_calendar(client, people):
     rules = client.get("/api/v1/sla/rules", headers=people["supervisor"]).get_json()
     assert rules["version"] == 1 and rules["rules"]["normal"]["completion"] == {"amount": 5, "unit": "working_days"}
     rules["rules"]["normal"]["completion"]["amount"] = 0
@@ -113,9 +113,6 @@ def test_admin_replaces_rules_and_loads_a_notice(client, people):
     assert replaced.get_json()["version"] == 2
     as_supervisor = client.put("/api/v1/sla/rules", json={"rules": rules["rules"]}, headers=people["supervisor"])
     assert as_supervisor.status_code == 403
-    loaded = client.post("/api/v1/sla/calendar/notices", headers=people["admin"],
-                         json={"year": 2027, "days_off": ["2027-01-01"], "working_days": []})
-    assert loaded.get_json() == {"year": 2027, "days_off": 1, "working_days": 0, "recomputed": 0}
     put = client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-31", "working": False, "note": "测试"},
                      headers=people["admin"])
     assert put.status_code == 200
@@ -176,3 +173,20 @@ def test_issue21_2_an_admin_of_another_city_cannot_read_this_city_with_city_argu
         assert client.get(f"{url}{'&' if '?' in url else '?'}city=嘉峪关", headers=other_admin).status_code \
             in (200, 404), url
         assert client.get(f"{url}{'&' if '?' in url else '?'}city=金昌", headers=people["admin"]).status_code == 200
+
+
+def test_issue21_9_a_city_admin_cannot_replace_the_national_calendar(client, people, world, database):
+    """A notice changes every city's deadlines: only `flask sla calendar load` loads one."""
+    from sqlalchemy import func, select
+
+    from models import CalendarDay, CalendarYear
+
+    answer = client.post("/api/v1/sla/calendar/notices", headers=people["admin"],
+                         json={"year": 2027, "days_off": ["2027-01-01"], "working_days": []})
+    assert answer.status_code in (404, 405)
+    assert database.session.get(CalendarYear, 2027) is None
+    assert database.session.scalar(select(func.count()).select_from(CalendarDay)) == 0
+    # The city's own overrides stay with the city.
+    client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-30", "working": False},
+               headers=people["admin"])
+    assert database.session.scalars(select(CalendarDay.city_id)).all() == [world.city.id]
