@@ -190,3 +190,29 @@ def test_issue21_9_a_city_admin_cannot_replace_the_national_calendar(client, peo
     client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-30", "working": False},
                headers=people["admin"])
     assert database.session.scalars(select(CalendarDay.city_id)).all() == [world.city.id]
+
+
+def test_issue21_18_an_open_order_follows_the_appeal_to_its_new_unit(client, world, people, appeals):
+    late = appeals[0]
+    _, dispatcher = world.user("dispatcher")
+    _, new_unit = world.user("handler", "市人社局")
+    open_id = client.post("/api/v1/supervision/orders", json={"appeal": late.number, "reason": "请加快办理"},
+                          headers=people["supervisor"]).get_json()["id"]
+    closed_id = client.post("/api/v1/supervision/orders", json={"appeal": late.number, "reason": "第二次督办"},
+                            headers=people["supervisor"]).get_json()["id"]
+    client.post(f"/api/v1/supervision/orders/{closed_id}/close", json={"text": "督办完成"}, headers=people["supervisor"])
+    moved = client.post(f"/api/v1/appeals/{late.number}/assign", json={"lead_unit": "市人社局"}, headers=dispatcher)
+    assert moved.status_code == 200, moved.get_json()
+    # The new lead unit sees and answers the open order; the unit it left can no longer.
+    assert [o["id"] for o in client.get("/api/v1/supervision/orders", headers=new_unit).get_json()] == [open_id]
+    assert [o["id"] for o in client.get("/api/v1/supervision/orders", headers=people["handler"]).get_json()] \
+        == [closed_id]
+    assert client.post(f"/api/v1/supervision/orders/{open_id}/respond", json={"text": "已约企业面谈"},
+                       headers=people["handler"]).status_code == 403
+    assert client.post(f"/api/v1/supervision/orders/{open_id}/respond", json={"text": "已约企业面谈"},
+                       headers=new_unit).status_code == 200
+    history = client.get(f"/api/v1/supervision/appeals/{late.number}/history", headers=people["supervisor"]).get_json()
+    transfers = [e for e in history["events"] if e["action"] == "supervision_transfer"]
+    assert len(transfers) == 1 and transfers[0]["data"] == {"order": open_id, "from_unit": "市工信局",
+                                                             "to_unit": "市人社局"}
+    assert {o["id"]: o["unit"] for o in history["orders"]} == {open_id: "市人社局", closed_id: "市工信局"}
