@@ -229,3 +229,25 @@ def test_access_matrix(app, database, redis_conn, pages):
                 wrong.append(f"{route:60} {principal:11} expected {expected}, got {got}")
         redis_conn.flushdb()  # rate-limit counters: each route starts afresh
     assert not wrong, "access differs from EXPECTED:\n" + "\n".join(wrong)
+
+
+def test_a_repeated_channel_id_answers_only_its_own_sender(app, database, redis_conn):
+    """Issue 21 #1: every principal repeats the scene appeal's (channel, external_id), one and in a
+    batch. Only the city's staff, whose namespace it is (and who see it anyway), get it back."""
+    from sqlalchemy import select
+
+    from models import Appeal
+    from tests.factories import appeal_body
+
+    scene = build_scene(app)
+    number = scene.path_values["number"]
+    appeal = database.session.scalar(select(Appeal).where(Appeal.number == number))
+    repeat = appeal_body(channel=appeal.channel, external_id=appeal.external_id)
+    disclosed = {}
+    for principal in PRINCIPALS:
+        single = scene.send(principal, "POST", "/api/v1/appeals", json=repeat)
+        batch = scene.send(principal, "POST", "/api/v1/appeals/batch", json={"appeals": [repeat]})
+        disclosed[principal] = [number in r.get_data(as_text=True) for r in (single, batch)]
+    assert {p for p, seen in disclosed.items() if any(seen)} == {"operator", "admin"}
+    assert disclosed["operator"] == disclosed["admin"] == [True, True]
+    redis_conn.flushdb()
