@@ -12,6 +12,7 @@ from flask import Flask, current_app, jsonify, request, session
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from app.api import error_payload, json_body
 from app.extensions import db
@@ -21,8 +22,16 @@ FORM_INTAKE = ("web_operator.log_call", "web_mobile.submit_appeal")  # pages who
 
 
 def _token() -> str:
+    """The request's API token (Bearer header, or Open311's api_key). Never raises: an error in a
+    key function switches the limiter to per-process counters, and a body too large or malformed
+    to read has no token here (the view answers why)."""
     scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
-    return request.values.get("api_key") or (bearer.strip() if scheme.lower() == "bearer" else "")
+    if scheme.lower() == "bearer" and bearer.strip():
+        return bearer.strip()
+    try:
+        return request.values.get("api_key", "")
+    except HTTPException:
+        return ""
 
 
 def sender() -> str:

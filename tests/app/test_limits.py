@@ -102,3 +102,16 @@ def test_issue21_16_single_batch_and_webhook_intake_share_one_budget_per_sender(
     _, other = world.user("operator")
     assert client.post("/api/v1/appeals", json=appeal_body(), headers=other).status_code == 201
     redis_conn.flushdb()
+
+
+def test_an_unreadable_body_does_not_switch_the_limiter_off_redis(client, world, low_limits, redis_conn):
+    """The sender is found without reading a body too large to read: an error there would make the
+    limiter count in process memory instead of Redis (and flushing Redis would not reset it)."""
+    _, headers = world.user("operator")
+    oversized = client.post("/api/v1/appeals", data="x" * (300 * 1024), content_type="application/x-www-form-urlencoded")
+    assert oversized.status_code in (401, 413)
+    assert [client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code for _ in range(2)] \
+        == [201, 201]
+    redis_conn.flushdb()
+    assert client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code == 201
+    redis_conn.flushdb()
