@@ -1,4 +1,4 @@
-"""Rate limits on intake (per token, per partner), on the public enterprise pages (per address)
+"""Rate limits on intake (one budget per sender), on the public enterprise pages (per address)
 and on sign-in (per address, and failures per user name).
 
 Counters live in Redis (REDIS_URL), so every web process shares them. Redis being down must
@@ -8,30 +8,57 @@ counters until Redis answers again. A breach is a 429 in the API's error shape w
 import hashlib
 import math
 import time
+from functools import partial
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, request, session
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from app.api import error_payload, json_body
+from app.extensions import db
 
 PUBLIC_PREFIX = "/m/"
 KEY_PREFIX = "ratelimit"
+FORM_INTAKE = ("web_operator.log_call", "web_mobile.submit_appeal")  # pages whose POST stores an appeal
 
 
-def token_or_address() -> str:
-    """The bearer token (hashed, never stored in clear) or, without one, the client address."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        return "token:" + hashlib.sha256(raw.strip().encode()).hexdigest()[:32]
-    return "addr:" + (get_remote_address() or "unknown")
+def _token() -> str:
+    """The request's API token (Bearer header, or Open311's api_key as a parameter or HTTP Basic). Never raises: an error in a
+    key function switches the limiter to per-process counters, and a body too large or malformed
+    to read has no token here (the view answers why)."""
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and bearer.strip():
+        return bearer.strip()
+    if request.authorization and request.authorization.type == "basic":  # Open311 clients' api_key
+        return request.authorization.password or ""
+    try:
+        return request.values.get("api_key", "")
+    except HTTPException:
+        return ""
 
 
-def partner_or_address() -> str:
-    """Signed partner webhooks are counted per partner (the slug in the URL)."""
+def sender() -> str:
+    """Who sends appeals, the same key at every intake door: the user behind an API token (Bearer
+    or Open311 api_key), a signed webhook's partner account, or a signed-in page's user; without
+    one, the client address. One sender thus has one budget across single, batch, webhook, Open311
+    and form intake (with a budget per door, 100 in a batch plus 25 singles all passed)."""
+    from accounts.tokens import user_for_token
+    from models import Partner
+
     partner = (request.view_args or {}).get("partner")
-    return f"partner:{partner}" if partner else token_or_address()
+    if partner:  # before reading any form: a webhook's view reads its raw body
+        user_id = db.session.scalar(select(Partner.user_id).where(Partner.slug == partner))
+    elif raw := _token():
+        user = user_for_token(raw)
+        user_id = user.id if user else None
+    elif request.blueprint != "web_mobile":  # the enterprise pages are anonymous, whoever is signed in
+        user_id = session.get("uid")
+    else:
+        user_id = None
+    return f"user:{user_id}" if user_id is not None else "addr:" + (get_remote_address() or "unknown")
 
 
 def appeals_in_request() -> int:
@@ -102,11 +129,12 @@ def too_many_requests(error: RateLimitExceeded):
 def init_app(app: Flask) -> Limiter:
     """Bind the limiter to the app and limit the intake routes; call after registering the blueprints.
 
-    Operator and partner intake (API, Open311 POST) count appeals per token; signed webhooks per partner,
-    where only authenticated requests count, so unsigned floods cannot lock a partner out."""
+    Every intake door (API single and batch, signed webhooks, Open311 POST, the operator console's
+    form, the enterprise pages' form) draws on one budget per sender (`sender`), counted in appeals;
+    webhooks count only authenticated requests, so unsigned floods cannot lock a partner out."""
     config = app.config
     limiter = Limiter(
-        token_or_address,
+        get_remote_address,
         storage_uri=config["REDIS_URL"],
         # Fail fast when Redis is unreachable, then count in memory (swallow_errors below).
         storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -124,9 +152,14 @@ def init_app(app: Flask) -> Limiter:
     limiter.init_app(app)
     intake_limit = lambda: config["INTAKE_RATE_LIMIT"]  # noqa: E731  (read per request, as config may change)
     signed = lambda response: response.status_code not in (401, 404)  # noqa: E731
-    limiter.limit(intake_limit, key_func=token_or_address, cost=appeals_in_request)(app.blueprints["intake"])
-    limiter.limit(intake_limit, key_func=partner_or_address, deduct_when=signed)(app.blueprints["partner_webhooks"])
-    limiter.limit(intake_limit, key_func=token_or_address, methods=["POST"])(app.blueprints["open311"])
+    budget = partial(limiter.shared_limit, intake_limit, scope="intake", key_func=sender, override_defaults=False)
+    budget(cost=appeals_in_request)(app.blueprints["intake"])
+    budget(deduct_when=signed)(app.blueprints["partner_webhooks"])
+    budget(methods=["POST"])(app.blueprints["open311"])
+    for endpoint in FORM_INTAKE:
+        blueprint = endpoint.partition(".")[0]
+        budget(methods=["POST"], exempt_when=lambda endpoint=endpoint: request.endpoint != endpoint)(
+            app.blueprints[blueprint])
     limit_sign_in(app, limiter)
     app.extensions["limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)

@@ -16,7 +16,7 @@ INVALID = "提交的数据有误，请按提示修改"
 
 
 class BatchResultSchema(BaseSchema):
-    created = fields.Boolean(metadata={"description": "为假时该渠道编号已受理过，返回的是原诉求"})
+    created = fields.Boolean(metadata={"description": "为假时本提交方已提交过该渠道编号，返回的是原诉求"})
     appeal = fields.Nested(AppealOutSchema)
 
 
@@ -27,11 +27,11 @@ class AppealBatchOutSchema(BaseSchema):
 @blp.route("", methods=["POST"])
 @blp.arguments(AppealInSchema)
 @blp.response(201, AppealOutSchema, description="已受理，返回受理编号")
-@blp.alt_response(200, schema=AppealOutSchema, description="同一渠道同一编号已受理过，返回原诉求")
+@blp.alt_response(200, schema=AppealOutSchema, description="本提交方已提交过同一渠道同一编号，返回原诉求")
 @blp.doc(security=[{"bearerAuth": []}])
 @require_roles(Role.operator, Role.partner, Role.admin)
 def submit_appeal(data):
-    """受理一件诉求（同一渠道的 external_id 只受理一次）"""
+    """受理一件诉求（同一提交方在本市同一渠道的 external_id 只受理一次）"""
     try:
         appeal, created = service.submit(data, g.user)
     except ValidationError as error:
@@ -46,7 +46,7 @@ def submit_appeal(data):
 @require_roles(Role.operator, Role.partner, Role.admin)
 def submit_batch(data):
     """批量受理诉求（合作平台补推积压时用；整批在一个事务中受理，任何一件有误则整批不受理；
-    每件须有 external_id，同一渠道编号只受理一次，整批重发是安全的）"""
+    每件须有 external_id，同一提交方的同一渠道编号只受理一次，整批重发是安全的）"""
     try:
         results = service.submit_many(data["appeals"], g.user)
     except ValidationError as error:

@@ -50,12 +50,14 @@ class AppealInSchema(BaseSchema):
         required=True,
         validate=validate.OneOf([c.value for c in Channel], error="未知渠道，可选：hotline、miniprogram、web、partner"),
         error_messages={"required": "请填写来源渠道"},
+        metadata={"description": "合作平台账号提交的诉求一律记为 partner"},
     )
     external_id = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Length(min=1, max=128, error="渠道编号应为1至128个字符"),
-        metadata={"description": "渠道自己的编号；同一渠道同一编号只受理一次"},
+        metadata={"description": "提交方自己的编号；同一提交方在本市同一渠道同一编号只受理一次，"
+                                 "其他提交方或其他城市的相同编号是另一件诉求"},
     )
     enterprise = fields.Nested(EnterpriseSchema, required=True, error_messages={"required": "请填写企业信息"})
     complainant = fields.Nested(ComplainantSchema, required=True, error_messages={"required": "请填写诉求人信息"})

@@ -8,13 +8,14 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from app.extensions import db, execute_rows
 from jobs import outbox
-from models import Appeal, AppealEvent, City, Status, User
+from models import Appeal, AppealEvent, Channel, City, Role, Status, User
 from models.base import utcnow
 from privacy.lookup import blind_index
 from workflow.events import chained_event
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DISPATCH_JOB = "routing.dispatch.dispatch_appeal"
+STAFF_SENDER, PUBLIC_SENDER = "staff", "public"
 # Built once: executing the same statement object with new parameters skips SQL compilation
 # (the dialects' own INSERT … ON CONFLICT constructs are compiled anew on every execution).
 INSERT_APPEALS = insert(Appeal.__table__).returning(Appeal.__table__.c.id, sort_by_parameter_order=True)
@@ -41,7 +42,8 @@ def next_numbers(city: City, count: int) -> list[str]:
 
 def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
     """Store a validated submission; returns (appeal, created). A repeated (channel, external_id)
-    returns the first appeal, also when two submissions race (the unique constraint decides)."""
+    of the same sender (sender_of) returns the first appeal, also when two submissions race (the
+    unique constraint decides)."""
     try:
         return submit_many([data], user)[0]
     except ValidationError as error:
@@ -51,12 +53,15 @@ def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
 def submit_many(items: list[dict], user: User | None) -> list[tuple[Appeal, bool]]:
     """Store validated submissions in one transaction; returns (appeal, created) in their order.
 
-    A (channel, external_id) stored before is answered with that appeal and not stored again.
-    Bad input raises ValidationError with messages keyed by the item's index, and nothing is
-    stored. Intake is the hot path: the appeals, their first events and their dispatch jobs are
-    one INSERT each, with no duplicate pre-check; when the unique constraint refuses a row, the
-    transaction is rolled back (taking back the day's numbers it drew) and done again with the
-    appeals stored meanwhile looked up first."""
+    A (channel, external_id) the same sender stored before in the same city is answered with
+    that appeal and not stored again; the same id from another sender or city is another appeal.
+    A partner's channel is always `partner`, whatever it sends. Bad input raises ValidationError
+    with messages keyed by the item's index, and nothing is stored. Intake is the hot path: the
+    appeals, their first events and their dispatch jobs are one INSERT each, with no duplicate
+    pre-check; when the unique constraint refuses a row, the transaction is rolled back (taking
+    back the day's numbers it drew) and done again with the appeals stored meanwhile looked up first."""
+    if user is not None and user.role == Role.partner:
+        items = [{**item, "channel": Channel.partner.value} for item in items]
     _refuse_repeats(items)
     cities = _cities(items, user)
     existing: dict[int, Appeal] = {}
@@ -66,7 +71,7 @@ def submit_many(items: list[dict], user: User | None) -> list[tuple[Appeal, bool
             break
         except IntegrityError:
             db.session.rollback()
-            found = _existing(items, cities)
+            found = _existing(items, cities, sender_of(user))
             if len(found) == len(existing):  # no (channel, external_id) stored meanwhile: another constraint
                 raise
             existing = found
@@ -75,12 +80,23 @@ def submit_many(items: list[dict], user: User | None) -> list[tuple[Appeal, bool
             for i in range(len(items))]
 
 
+def sender_of(user: User | None) -> str:
+    """The namespace of the sender's external ids: one per partner account (API and webhook
+    alike), one for a city's staff (operators and admins, who see every appeal of their city
+    anyway), one for the anonymous enterprise pages (whose ids are server-issued secrets)."""
+    if user is None:
+        return PUBLIC_SENDER
+    if user.role == Role.partner:
+        return f"partner:{user.id}"
+    return STAFF_SENDER
+
+
 def _refuse_repeats(items: list[dict]) -> None:
-    """One (channel, external_id) once per batch: which of two copies to keep would be a guess."""
+    """One (city, channel, external_id) once per batch: which of two copies to keep would be a guess."""
     seen, errors = set(), {}
     for i, item in enumerate(items):
-        key = (item["channel"], item.get("external_id"))
-        if key[1] is not None and key in seen:
+        key = (item["city"], item["channel"], item.get("external_id"))
+        if key[2] is not None and key in seen:
             errors[i] = {"external_id": ["同一批中渠道编号重复"]}
         seen.add(key)
     if errors:
@@ -107,24 +123,20 @@ def _cities(items: list[dict], user: User | None) -> list[City]:
     return [found[item["city"]] for item in items]
 
 
-def _existing(items: list[dict], cities: list[City]) -> dict[int, Appeal]:
-    """The items whose (channel, external_id) is stored, with that appeal; one of another city is
-    refused (never answer with another city's appeal)."""
-    keys = {(item["channel"], item["external_id"]) for item in items if item.get("external_id")}
+def _existing(items: list[dict], cities: list[City], sender: str) -> dict[int, Appeal]:
+    """The items whose (city, channel, external_id) this sender has stored, with that appeal."""
+    keys = {(cities[i].id, item["channel"], item["external_id"]) for i, item in enumerate(items)
+            if item.get("external_id")}
     if not keys:
         return {}
-    stored = {(a.channel, a.external_id): a for a in db.session.scalars(
-        select(Appeal).where(tuple_(Appeal.channel, Appeal.external_id).in_(list(keys))))}
-    found, errors = {}, {}
+    stored = {(a.city_id, a.channel, a.external_id): a for a in db.session.scalars(
+        select(Appeal).where(Appeal.sender == sender,
+                             tuple_(Appeal.city_id, Appeal.channel, Appeal.external_id).in_(list(keys))))}
+    found = {}
     for i, item in enumerate(items):
-        appeal = stored.get((item["channel"], item.get("external_id")))
-        if appeal is None:
-            continue
-        if appeal.city_id != cities[i].id:
-            errors[i] = {"external_id": ["该渠道编号已被其他城市使用"]}
-        found[i] = appeal
-    if errors:
-        raise ValidationError(errors)
+        appeal = stored.get((cities[i].id, item["channel"], item.get("external_id")))
+        if appeal is not None:
+            found[i] = appeal
     return found
 
 
@@ -156,6 +168,7 @@ def _values(data: dict, city: City, number: str, user: User | None, now) -> dict
         "city_id": city.id,
         "channel": data["channel"],
         "external_id": data.get("external_id"),
+        "sender": sender_of(user),
         "enterprise_name": data["enterprise"]["name"],
         "enterprise_uscc": data["enterprise"].get("uscc"),
         "complainant_name": data["complainant"]["name"],

@@ -59,7 +59,9 @@ appeal_assisting_units = Table(
 class Appeal(db.Model):
     __tablename__ = "appeals"
     __table_args__ = (
-        UniqueConstraint("channel", "external_id"),
+        # A channel's own id is unique per city and sender namespace (see intake.service.sender_of):
+        # one sender's ids can never answer with another sender's appeal.
+        UniqueConstraint("city_id", "sender", "channel", "external_id"),
         Index("ix_appeals_city_status", "city_id", "status"),
         Index("ix_appeals_lead_status", "lead_unit_id", "status"),
         # The router's duplicate check looks up an enterprise's open appeals by name (or USCC).
@@ -71,6 +73,10 @@ class Appeal(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(128))
+    # Whose ids external_id belongs to: "staff" (the city's operators and admins, and appeals made
+    # by the system itself), "public" (the enterprise pages) or "partner:<user id>" (one partner
+    # account, its webhook included). Set by intake.service.sender_of.
+    sender: Mapped[str] = mapped_column(String(32), default="staff")
     enterprise_name: Mapped[str] = mapped_column(String(200))
     enterprise_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     # Confidential: encrypted at rest; the phone is findable through its keyed hash.

@@ -1,5 +1,7 @@
-"""SLA API: a city's rule set (read, replace = new version), the calendar (national notices,
-city overrides), and the lead unit's extension request."""
+"""SLA API: a city's rule set (read, replace = new version), the city's calendar overrides, and
+the lead unit's extension request. The national calendar (a year's State Council notice) changes
+every city's deadlines, so no city's account may load it: only `flask sla calendar load`, run by
+whoever operates the deployment."""
 from datetime import date
 
 from flask import g
@@ -27,20 +29,6 @@ class RuleSetSchema(BaseSchema):
     created_at = fields.DateTime(dump_only=True)
     rules = fields.Dict(required=True, error_messages={"required": "请提交规则"},
                         metadata={"description": "紧急程度 -> 各项时限，格式同 GET 返回"})
-
-
-class NoticeSchema(BaseSchema):
-    year = fields.Integer(required=True, error_messages={"required": "请填写年份"})
-    source = fields.String(load_default="", validate=validate.Length(max=200))
-    days_off = fields.List(fields.String(), required=True, error_messages={"required": "请列出放假日期"})
-    working_days = fields.List(fields.String(), load_default=list, metadata={"description": "调休上班日期"})
-
-
-class NoticeResultSchema(BaseSchema):
-    year = fields.Integer()
-    days_off = fields.Integer()
-    working_days = fields.Integer()
-    recomputed = fields.Integer(metadata={"description": "因此算出时限的待定诉求数"})
 
 
 class OverrideSchema(BaseSchema):
@@ -84,21 +72,6 @@ def put_rules(args):
         abort(400, message="时限规则有误", errors={"rules": [str(error)]})
     db.session.commit()
     return _rule_set_view(rule_set)
-
-
-@blp.route("/sla/calendar/notices", methods=["POST"])
-@blp.arguments(NoticeSchema)
-@blp.response(200, NoticeResultSchema)
-@blp.doc(security=SECURED)
-@require_roles(Role.admin)
-def load_notice(args):
-    """导入一年的国务院办公厅节假日安排（全国），并计算因此待定的时限"""
-    try:
-        result = notices.load_notice(args)
-    except notices.NoticeError as error:
-        abort(400, message="节假日安排有误", errors={"notice": [str(error)]})
-    db.session.commit()
-    return result
 
 
 @blp.route("/sla/calendar/overrides", methods=["GET"])

@@ -39,6 +39,21 @@ def open_order(appeal: Appeal, kind: str, reason: str, actor: User | None) -> Su
     return order
 
 
+def follow_appeal(appeal: Appeal, actor: User | None) -> None:
+    """After a (re)dispatch, the appeal's orders not yet closed go with it to its new lead unit:
+    the unit now holding the appeal answers them (the one it left can no longer act on it).
+    Each move is a `supervision_transfer` event naming both units."""
+    moving = db.session.scalars(select(SupervisionOrder).where(
+        SupervisionOrder.appeal_id == appeal.id, SupervisionOrder.status != "closed",
+        SupervisionOrder.unit_id.is_distinct_from(appeal.lead_unit_id)).order_by(SupervisionOrder.id)).all()
+    for order in moving:
+        before = order.unit.name if order.unit else None
+        order.unit = appeal.lead_unit
+        record(appeal, "supervision_transfer", actor, from_status=appeal.status,
+               reason=f"诉求改派，督办单转由{appeal.lead_unit.name}办理",
+               data={"order": order.id, "from_unit": before, "to_unit": appeal.lead_unit.name})
+
+
 def respond(order: SupervisionOrder, user: User, text: str) -> None:
     if user.role == Role.handler and user.unit_id != order.unit_id:
         raise OrderError("只有被督办单位可以反馈", 403)

@@ -4,6 +4,7 @@ import secrets
 
 from flask import abort, current_app, render_template, request
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadData, URLSafeTimedSerializer
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
@@ -27,6 +28,7 @@ PUBLIC_STEPS = ("receive", "to_manual", "route", "assign", "accept", "contact", 
 MAX_WRONG = 10
 WRONG_WINDOW = 3600
 UNAVAILABLE = "查询服务暂时不可用，请稍后再试"
+FORM_KEY_AGE = 24 * 3600  # a form left open longer is submitted again with a fresh key
 
 
 def _cities() -> list[City]:
@@ -42,15 +44,39 @@ def home():
 def submit_appeal():
     cities = _cities()
     if request.method == "GET":
-        values = {"external_id": f"m-{secrets.token_hex(8)}", "city": cities[0].name if cities else ""}
+        values = {"form_key": new_form_key(), "city": cities[0].name if cities else ""}
         return render_template("mobile/submit.html", values=values, errors={}, cities=cities)
-    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal"}
-    values["city"] = request.form.get("city", "").strip()
-    data, errors = load_appeal({k: v for k, v in values.items() if k != "city"}, values["city"])
+    form_key = request.form.get("form_key", "")
+    external_id = external_id_for(form_key)
+    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal", "external_id": external_id or ""}
+    city = request.form.get("city", "").strip()
+    data, errors = load_appeal(values, city)
+    if external_id is None:
+        errors, form_key = {**errors, "_form": ["页面已过期，请核对内容后再次提交"]}, new_form_key()
     if errors:
-        return render_template("mobile/submit.html", values=values, errors=errors, cities=cities), 400
+        shown = {**values, "city": city, "form_key": form_key}
+        return render_template("mobile/submit.html", values=shown, errors=errors, cities=cities), 400
     appeal, _ = submit(data, None)
     return render_template("mobile/submitted.html", appeal=appeal)
+
+
+def _form_keys() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="m-submit-form")
+
+
+def new_form_key() -> str:
+    """A signed, random key per form: a double-clicked or re-sent form is stored once, and its
+    number is shown again only to whoever holds the form (a client cannot pick another's id)."""
+    return _form_keys().dumps(secrets.token_hex(16))
+
+
+def external_id_for(form_key: str) -> str | None:
+    """The appeal's external id for a form key this server handed out; None when it is forged,
+    altered or older than a day."""
+    try:
+        return f"m-{_form_keys().loads(form_key, max_age=FORM_KEY_AGE)}"
+    except BadData:
+        return None
 
 
 def _on_guesses(command):

@@ -5,7 +5,8 @@ signature by the current or still-overlapping previous secret (401), not seen be
 signature of every accepted request is kept in Redis as a nonce for twice the tolerance,
 covering clocks on either side),
 then the payload mapping and intake validation (400, per field of the partner's payload).
-A repeated partner id returns the original appeal (200), as intake does for every channel.
+A repeated partner id returns the original appeal (200): ids live in the partner account's own
+namespace (intake.service.sender_of), so a repeat never answers with another sender's appeal.
 """
 import time
 

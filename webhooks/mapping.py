@@ -90,8 +90,11 @@ def map_payload(mapping: dict, payload, partner) -> dict:
         value = resolve(payload, path)
         if value is MISSING or value is None:
             continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            # An object, list, true/false or fraction is no id, name or text: never stored as its repr.
+            errors[path] = ["应为文字或整数，不能是对象、列表、布尔值或小数"]
+            continue
+        value = str(value)
         if target in values:
             if str(value) not in values[target]:
                 errors[path] = [f"取值「{value}」不在约定范围内，可选：{'、'.join(values[target])}"]

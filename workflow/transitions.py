@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from models import Appeal, Role, Status, Unit, User
 from models.base import utcnow
 from sla import service as sla
+from supervision import orders
 from workflow.events import record
 
 
@@ -93,7 +94,9 @@ def dispatch(appeal: Appeal, lead: Unit, assisting: list[Unit], actor: User | No
     appeal.accepted_at = None
     sla.start_clock(appeal)
     details = {"lead_unit": lead.name, "assisting_units": [u.name for u in appeal.assisting_units]}
-    return record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
+    event = record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
+    orders.follow_appeal(appeal, actor)
+    return event
 
 
 def to_manual(appeal: Appeal, reason: str, data: dict | None = None):

@@ -68,3 +68,50 @@ def test_partner_webhooks_are_limited_per_partner_counting_only_signed_pushes(cl
     codes = [post(client, partner, ticket(id=f"T-{n}")).status_code for n in range(3)]
     assert codes == [201, 201, 429]
     assert post(client, other).status_code == 201
+
+
+def test_issue21_16_single_batch_and_webhook_intake_share_one_budget_per_sender(client, world, low_limits, redis_conn):
+    """2 appeals a minute: a batch of 2 uses the sender's whole budget at every door."""
+    import json
+    import time
+
+    from accounts.tokens import issue_token
+    from app.extensions import db
+    from tests.webhooks.receivers import make_partner
+    from webhooks.signing import sign
+
+    _, operator = world.user("operator")
+    batch = client.post("/api/v1/appeals/batch", json={"appeals": [appeal_body(), appeal_body()]}, headers=operator)
+    assert batch.status_code == 200
+    assert client.post("/api/v1/appeals", json=appeal_body(), headers=operator).status_code == 429
+
+    partner = make_partner(world)
+    token = {"Authorization": f"Bearer {issue_token(partner.user)}"}
+    db.session.commit()
+    assert [client.post("/api/v1/appeals", json=appeal_body(external_id=f"p-{n}"), headers=token).status_code
+            for n in range(2)] == [201, 201]
+    body = json.dumps({"ticket": {"id": "T-1", "company": {"name": "金昌某某材料有限公司"},
+                                  "contact": {"name": "张先生", "mobile": "13812341234"},
+                                  "content": "银行突然不给续贷了，请帮忙协调。"}}, ensure_ascii=False).encode()
+    now = int(time.time())
+    pushed = client.post(f"/webhooks/{partner.slug}/appeals", data=body, content_type="application/json",
+                         headers={"X-Webhook-Timestamp": str(now),
+                                  "X-Webhook-Signature": "sha256=" + sign(partner.secret, now, body)})
+    assert pushed.status_code == 429
+    # Another sender's budget is untouched.
+    _, other = world.user("operator")
+    assert client.post("/api/v1/appeals", json=appeal_body(), headers=other).status_code == 201
+    redis_conn.flushdb()
+
+
+def test_an_unreadable_body_does_not_switch_the_limiter_off_redis(client, world, low_limits, redis_conn):
+    """The sender is found without reading a body too large to read: an error there would make the
+    limiter count in process memory instead of Redis (and flushing Redis would not reset it)."""
+    _, headers = world.user("operator")
+    oversized = client.post("/api/v1/appeals", data="x" * (300 * 1024), content_type="application/x-www-form-urlencoded")
+    assert oversized.status_code in (401, 413)
+    assert [client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code for _ in range(2)] \
+        == [201, 201]
+    redis_conn.flushdb()
+    assert client.post("/api/v1/appeals", json=appeal_body(), headers=headers).status_code == 201
+    redis_conn.flushdb()

@@ -73,19 +73,18 @@ EXPECTED = {
     "GET /api/v1/routing/models":                                "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
     "POST /api/v1/routing/models/retrain":                       "401   401   403   403   403   403   403   409   403   403   409",
     "POST /api/v1/routing/suggest":                              "401   401   409   409   403   403   403   409   403   403   409",
-    "POST /api/v1/sla/calendar/notices":                         "401   401   403   403   403   403   403   400   403   403   400",
     "GET /api/v1/sla/calendar/overrides":                        "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
     "PUT /api/v1/sla/calendar/overrides":                        "401   401   403   403   403   403   403   2xx   403   403   2xx",
     "DELETE /api/v1/sla/calendar/overrides/<string:day>":        "401   401   403   403   403   403   403   404   403   403   404",
     "GET /api/v1/sla/rules":                                     "401   401   403   2xx   403   403   2xx   2xx   403   2xx   2xx",
     "PUT /api/v1/sla/rules":                                     "401   401   403   403   403   403   403   400   403   403   400",
-    "GET /api/v1/supervision/appeals":                           "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
+    "GET /api/v1/supervision/appeals":                           "401   401   403   403   403   403   2xx   2xx   403   403   403",
     "POST /api/v1/supervision/appeals/<string:number>/extension": "401   401   403   403   403   403   409   409   403   404   404",
-    "GET /api/v1/supervision/appeals/<string:number>/history":   "401   401   403   403   403   403   2xx   2xx   403   404   404",
-    "GET /api/v1/supervision/bulletin":                          "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/bulletin.xlsx":                     "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/extensions":                        "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
-    "GET /api/v1/supervision/measures":                          "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
+    "GET /api/v1/supervision/appeals/<string:number>/history":   "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/bulletin":                          "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/bulletin.xlsx":                     "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/extensions":                        "401   401   403   403   403   403   2xx   2xx   403   403   403",
+    "GET /api/v1/supervision/measures":                          "401   401   403   403   403   403   2xx   2xx   403   403   403",
     "GET /api/v1/supervision/orders":                            "401   401   403   403   2xx   2xx   2xx   2xx   403   2xx   2xx",
     "POST /api/v1/supervision/orders":                           "401   401   403   403   403   403   2xx   2xx   403   404   404",
     "POST /api/v1/supervision/orders/<int:order_id>/close":      "401   401   403   403   403   403   2xx   2xx   403   404   404",
@@ -131,6 +130,7 @@ EXPECTED = {
 # fmt: on
 
 NOTE = {"note": "已联系企业"}
+HOME = {"city": "金昌"}
 REQUESTS = {
     "POST /api/v1/appeals": {"json": "appeal"},
     "POST /api/v1/appeals/batch": {"json": "batch"},
@@ -144,15 +144,18 @@ REQUESTS = {
     "POST /api/v1/appeals/<string:number>/extension": {"json": {"new_due": "2020-01-02", "reason": "需协调多个部门"}},
     "POST /api/v1/appeals/<string:number>/follow-up": {"json": {"solved": True, "rating": "satisfied"}},
     "PUT /api/v1/sla/rules": {"json": {"rules": {}}},
-    "POST /api/v1/sla/calendar/notices": {"json": {"year": 2027, "days_off": []}},
     "PUT /api/v1/sla/calendar/overrides": {"json": {"day": "2026-12-31", "working": False}},
     "POST /api/v1/supervision/appeals/<string:number>/extension": {"json": {"approve": True}},
     "POST /api/v1/supervision/orders": {"json": {"appeal": "{number}", "reason": "请加快办理"}},
     "POST /api/v1/supervision/orders/<int:order_id>/respond": {"json": {"text": "已约企业面谈"}},
     "POST /api/v1/supervision/orders/<int:order_id>/close": {"json": {"text": "督办完成"}},
-    "GET /api/v1/supervision/measures": {"query": {"month": "2026-10"}},
-    "GET /api/v1/supervision/bulletin": {"query": {"month": "2026-10"}},
-    "GET /api/v1/supervision/bulletin.xlsx": {"query": {"month": "2026-10"}},
+    # The supervision reads name the scene's city (金昌): another city's supervisor and admin are refused.
+    "GET /api/v1/supervision/appeals": {"query": HOME},
+    "GET /api/v1/supervision/appeals/<string:number>/history": {"query": HOME},
+    "GET /api/v1/supervision/extensions": {"query": HOME},
+    "GET /api/v1/supervision/measures": {"query": {**HOME, "month": "2026-10"}},
+    "GET /api/v1/supervision/bulletin": {"query": {**HOME, "month": "2026-10"}},
+    "GET /api/v1/supervision/bulletin.xlsx": {"query": {**HOME, "month": "2026-10"}},
     "POST /api/v1/admin/partners": {"json": {"slug": "newcomer", "name": "新平台", "mapping": PARTNER_MAPPING}},
     "PATCH /api/v1/admin/partners/<string:slug>": {"json": {"name": "改名的平台"}},
     "POST /api/v1/admin/partners/<string:slug>/secret": {"json": {}},
@@ -230,3 +233,25 @@ def test_access_matrix(app, database, redis_conn, pages):
                 wrong.append(f"{route:60} {principal:11} expected {expected}, got {got}")
         redis_conn.flushdb()  # rate-limit counters: each route starts afresh
     assert not wrong, "access differs from EXPECTED:\n" + "\n".join(wrong)
+
+
+def test_a_repeated_channel_id_answers_only_its_own_sender(app, database, redis_conn):
+    """Issue 21 #1: every principal repeats the scene appeal's (channel, external_id), one and in a
+    batch. Only the city's staff, whose namespace it is (and who see it anyway), get it back."""
+    from sqlalchemy import select
+
+    from models import Appeal
+    from tests.factories import appeal_body
+
+    scene = build_scene(app)
+    number = scene.path_values["number"]
+    appeal = database.session.scalar(select(Appeal).where(Appeal.number == number))
+    repeat = appeal_body(channel=appeal.channel, external_id=appeal.external_id)
+    disclosed = {}
+    for principal in PRINCIPALS:
+        single = scene.send(principal, "POST", "/api/v1/appeals", json=repeat)
+        batch = scene.send(principal, "POST", "/api/v1/appeals/batch", json={"appeals": [repeat]})
+        disclosed[principal] = [number in r.get_data(as_text=True) for r in (single, batch)]
+    assert {p for p, seen in disclosed.items() if any(seen)} == {"operator", "admin"}
+    assert disclosed["operator"] == disclosed["admin"] == [True, True]
+    redis_conn.flushdb()

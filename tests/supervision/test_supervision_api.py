@@ -102,7 +102,7 @@ def test_follow_up_endpoint(client, people, world):
                        json={"solved": True, "rating": "satisfied"}).status_code == 403
 
 
-def test_admin_replaces_rules_and_loads_a_notice(client, people):
+def test_admin_replaces_rules_and_overrides_the_city_calendar(client, people):
     rules = client.get("/api/v1/sla/rules", headers=people["supervisor"]).get_json()
     assert rules["version"] == 1 and rules["rules"]["normal"]["completion"] == {"amount": 5, "unit": "working_days"}
     rules["rules"]["normal"]["completion"]["amount"] = 0
@@ -113,9 +113,6 @@ def test_admin_replaces_rules_and_loads_a_notice(client, people):
     assert replaced.get_json()["version"] == 2
     as_supervisor = client.put("/api/v1/sla/rules", json={"rules": rules["rules"]}, headers=people["supervisor"])
     assert as_supervisor.status_code == 403
-    loaded = client.post("/api/v1/sla/calendar/notices", headers=people["admin"],
-                         json={"year": 2027, "days_off": ["2027-01-01"], "working_days": []})
-    assert loaded.get_json() == {"year": 2027, "days_off": 1, "working_days": 0, "recomputed": 0}
     put = client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-31", "working": False, "note": "测试"},
                      headers=people["admin"])
     assert put.status_code == 200
@@ -156,4 +153,66 @@ def test_measures_endpoint_and_weight(client, people, appeals):
         body = client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=0.5", headers=h).get_json()
     assert body["city"]["appeals"] == 3 and body["city"]["open_overdue"] == 3 and body["city"]["on_time_rate"] == 0.0
     assert client.get("/api/v1/supervision/measures?month=2026-11&fairly_weight=2", headers=h).status_code == 400
-    assert client.get("/api/v1/supervision/measures?month=2026-11&city=北京", headers=h).status_code == 404
+    assert client.get("/api/v1/supervision/measures?month=2026-11&city=北京", headers=h).status_code == 403
+
+
+def test_issue21_2_an_admin_of_another_city_cannot_read_this_city_with_city_argument(client, people, appeals):
+    from tests.factories import World
+
+    _, other_admin = World(name="嘉峪关", code="JYG").user("admin")
+    late = appeals[0]
+    reads = ["/api/v1/supervision/appeals?colour=red", f"/api/v1/supervision/appeals/{late.number}/history",
+             "/api/v1/supervision/extensions", "/api/v1/supervision/measures?month=2026-11",
+             "/api/v1/supervision/bulletin?month=2026-11", "/api/v1/supervision/bulletin.xlsx?month=2026-11"]
+    for url in reads:
+        refused = client.get(f"{url}{'&' if '?' in url else '?'}city=金昌", headers=other_admin)
+        assert refused.status_code == 403, url
+        assert refused.get_json()["message"] == "只能查看本市"
+        assert late.number not in refused.get_data(as_text=True)
+        # Their own city, named or not, is still theirs; this city's admin still reads it.
+        assert client.get(f"{url}{'&' if '?' in url else '?'}city=嘉峪关", headers=other_admin).status_code \
+            in (200, 404), url
+        assert client.get(f"{url}{'&' if '?' in url else '?'}city=金昌", headers=people["admin"]).status_code == 200
+
+
+def test_issue21_9_a_city_admin_cannot_replace_the_national_calendar(client, people, world, database):
+    """A notice changes every city's deadlines: only `flask sla calendar load` loads one."""
+    from sqlalchemy import func, select
+
+    from models import CalendarDay, CalendarYear
+
+    answer = client.post("/api/v1/sla/calendar/notices", headers=people["admin"],
+                         json={"year": 2027, "days_off": ["2027-01-01"], "working_days": []})
+    assert answer.status_code in (404, 405)
+    assert database.session.get(CalendarYear, 2027) is None
+    assert database.session.scalar(select(func.count()).select_from(CalendarDay)) == 0
+    # The city's own overrides stay with the city.
+    client.put("/api/v1/sla/calendar/overrides", json={"day": "2026-12-30", "working": False},
+               headers=people["admin"])
+    assert database.session.scalars(select(CalendarDay.city_id)).all() == [world.city.id]
+
+
+def test_issue21_18_an_open_order_follows_the_appeal_to_its_new_unit(client, world, people, appeals):
+    late = appeals[0]
+    _, dispatcher = world.user("dispatcher")
+    _, new_unit = world.user("handler", "市人社局")
+    open_id = client.post("/api/v1/supervision/orders", json={"appeal": late.number, "reason": "请加快办理"},
+                          headers=people["supervisor"]).get_json()["id"]
+    closed_id = client.post("/api/v1/supervision/orders", json={"appeal": late.number, "reason": "第二次督办"},
+                            headers=people["supervisor"]).get_json()["id"]
+    client.post(f"/api/v1/supervision/orders/{closed_id}/close", json={"text": "督办完成"}, headers=people["supervisor"])
+    moved = client.post(f"/api/v1/appeals/{late.number}/assign", json={"lead_unit": "市人社局"}, headers=dispatcher)
+    assert moved.status_code == 200, moved.get_json()
+    # The new lead unit sees and answers the open order; the unit it left can no longer.
+    assert [o["id"] for o in client.get("/api/v1/supervision/orders", headers=new_unit).get_json()] == [open_id]
+    assert [o["id"] for o in client.get("/api/v1/supervision/orders", headers=people["handler"]).get_json()] \
+        == [closed_id]
+    assert client.post(f"/api/v1/supervision/orders/{open_id}/respond", json={"text": "已约企业面谈"},
+                       headers=people["handler"]).status_code == 403
+    assert client.post(f"/api/v1/supervision/orders/{open_id}/respond", json={"text": "已约企业面谈"},
+                       headers=new_unit).status_code == 200
+    history = client.get(f"/api/v1/supervision/appeals/{late.number}/history", headers=people["supervisor"]).get_json()
+    transfers = [e for e in history["events"] if e["action"] == "supervision_transfer"]
+    assert len(transfers) == 1 and transfers[0]["data"] == {"order": open_id, "from_unit": "市工信局",
+                                                             "to_unit": "市人社局"}
+    assert {o["id"]: o["unit"] for o in history["orders"]} == {open_id: "市人社局", closed_id: "市工信局"}

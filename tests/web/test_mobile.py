@@ -3,17 +3,19 @@ from sqlalchemy import select
 
 from app.extensions import db
 from models import Appeal, FollowUp
-from tests.web.conftest import CALL
+from tests.web.conftest import CALL, Browser
 from web.mobile import MAX_WRONG, UNAVAILABLE
 
 FORM = {k: v for k, v in CALL.items() if k not in ("channel", "urgency")}
 
 
-def _submit(browser, **changes):
+def _form_key(browser) -> str:
     page = browser.get("/m/submit").get_data(as_text=True)
-    external_id = page.split('name="external_id" value="')[1].split('"')[0]
-    return browser.post_form("/m/submit", "/m/submit",
-                             {**FORM, "city": "金昌", "external_id": external_id, **changes})
+    return page.split('name="form_key" value="')[1].split('"')[0]
+
+
+def _submit(browser, **changes):
+    return browser.post_form("/m/submit", "/m/submit", {**FORM, "city": "金昌", "form_key": _form_key(browser), **changes})
 
 
 def test_enterprise_submits_and_gets_its_number(world, browser):
@@ -29,6 +31,35 @@ def test_submit_shows_the_api_messages(world, browser):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "联系电话格式不正确" in page and "请填写企业名称" in page
+    assert db.session.scalar(select(Appeal)) is None
+
+
+def test_a_double_submitted_form_is_stored_once(world, browser):
+    key = _form_key(browser)
+    first, again = (_submit(browser, form_key=key) for _ in range(2))
+    number = db.session.scalar(select(Appeal.number))
+    assert number in first.get_data(as_text=True) and number in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(Appeal)).all()) == 1
+
+
+def test_issue21_20_a_used_external_id_does_not_reveal_its_appeal_number(world, browser, app):
+    _submit(browser)
+    victim = db.session.scalar(select(Appeal))
+    other = Browser(app, app.test_client())
+    for forged in ({"external_id": victim.external_id}, {"form_key": victim.external_id},
+                   {"external_id": victim.external_id, "form_key": "m-" + "0" * 32}):
+        answer = other.post_form("/m/submit", "/m/submit", {**FORM, "city": "金昌", **forged})
+        assert victim.number not in answer.get_data(as_text=True)
+    # A form key is issued by the server: an id of the client's choosing is never used.
+    answer = _submit(other, external_id=victim.external_id)
+    assert answer.status_code == 200 and victim.number not in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Appeal.external_id).where(Appeal.id != victim.id)) != victim.external_id
+
+
+def test_a_forged_form_key_is_refused_with_the_form_kept(world, browser):
+    response = _submit(browser, form_key="forged")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "页面已过期" in page and "金昌某某材料有限公司" in page
     assert db.session.scalar(select(Appeal)) is None
 
 

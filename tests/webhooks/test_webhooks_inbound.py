@@ -181,3 +181,17 @@ def test_concurrent_pushes_of_one_partner_id_store_one_appeal(app, live_world):
     assert len({a.json()["number"] for a in answers}) == 1
     assert db.session.query(Appeal).count() == 1
     db.session.remove()
+
+
+@pytest.mark.parametrize("bad_id", [{"x": 1}, True, ["T-1"], 1.5])
+def test_issue21_23_a_non_scalar_partner_id_is_refused(client, world, database, bad_id):
+    partner = make_partner(world)
+    response = post(client, partner, ticket(id=bad_id))
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["ticket.id"] == ["应为文字或整数，不能是对象、列表、布尔值或小数"]
+    assert database.session.query(Appeal).count() == 0
+
+
+def test_an_integer_partner_id_is_kept_as_its_digits(client, world):
+    response = post(client, make_partner(world), ticket(id=1001))
+    assert response.status_code == 201 and response.get_json()["external_id"] == "hotline12345:1001"
