@@ -73,6 +73,11 @@ class AppealInSchema(BaseSchema):
         ),
     )
 
+    life_danger = fields.Boolean(
+        load_default=False,
+        metadata={"description": "危及人身安全（三台联动）：须同时转 110/119/120；话务员受理时勾选"},
+    )
+
     @post_load
     def tidy(self, data, **kwargs):
         data["city"] = data["city"].strip()

@@ -17,7 +17,7 @@ ACTION_LABELS = {
     "sla_yellow": "临近时限（黄灯）", "sla_red": "超期（红灯）", "extension_request": "申请延期",
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
     "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
-    "supervision_close": "督办办结",
+    "supervision_close": "督办办结", "set_urgency": "调整紧急程度", "handover": "已转 110/119/120",
 }
 COLOUR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
