@@ -153,7 +153,7 @@ class UrgencyChangeSchema(BaseSchema):
 class HandoverSchema(BaseSchema):
     services = fields.List(
         fields.String(validate=validate.OneOf(list(EMERGENCY_SERVICES), error="只能是 110、119 或 120")),
-        required=True, validate=validate.Length(min=1, error="请至少选择一个：110、119、120"),
+        required=True, validate=validate.Length(min=1, error="请选择已转的 110、119 或 120"),
         error_messages={"required": "请选择已转的 110、119 或 120"})
     note = fields.String(load_default=None, validate=validate.Length(max=500, error="说明不超过500字"))
 
