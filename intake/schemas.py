@@ -75,13 +75,15 @@ class AppealInSchema(BaseSchema):
 
     life_danger = fields.Boolean(
         load_default=False,
-        metadata={"description": "危及人身安全（三台联动）：须同时转 110/119/120；话务员受理时勾选"},
+        metadata={"description": "危及人身安全（三台联动）：须同时转 110/119/120，紧急程度即为紧急；话务员受理时勾选"},
     )
 
     @post_load
     def tidy(self, data, **kwargs):
         data["city"] = data["city"].strip()
         data["text"] = data["text"].strip()
+        if data["life_danger"]:  # danger to life now is an emergency, without exception
+            data["urgency"] = Urgency.emergency.value
         return data
 
 

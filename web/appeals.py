@@ -159,11 +159,12 @@ def handover(number):
     """登记已转 110/119/120 (三台联动), from the appeal page, the dispatch queue or the operator's read-back."""
     user = current_user()
     appeal = get_visible_appeal(user, number, for_update=True)
-    back = request.form.get("back", "detail")
-    target = url_for(HANDOVER_BACK.get(back, HANDOVER_BACK["detail"]), **({} if back == "dispatch" else {"number": number}))
+    back = request.form.get("back")
+    back = back if back in HANDOVER_BACK else "detail"
+    target = url_for(HANDOVER_BACK[back], **({} if back == "dispatch" else {"number": number}))
+    note = request.form.get("note", "").strip()
     try:
-        data = HandoverSchema().load({"services": request.form.getlist("services"),
-                                      **({"note": note} if (note := request.form.get("note", "").strip()) else {})})
+        data = HandoverSchema().load({"services": request.form.getlist("services"), **({"note": note} if note else {})})
         check(appeal, "handover", user)
     except ValidationError as error:
         messages = [m for field in flat_errors(error.messages).values() for m in field]

@@ -39,7 +39,8 @@ def submit_appeal():
     if request.method == "GET":
         values = {"external_id": f"m-{secrets.token_hex(8)}", "city": cities[0].name if cities else ""}
         return render_template("mobile/submit.html", values=values, errors={}, cities=cities)
-    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal"}
+    # Urgency and danger to life are judged by staff and the router, not ticked by the enterprise.
+    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal", "life_danger": ""}
     values["city"] = request.form.get("city", "").strip()
     data, errors = load_appeal({k: v for k, v in values.items() if k != "city"}, values["city"])
     if errors:

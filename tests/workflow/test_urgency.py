@@ -128,9 +128,10 @@ def test_a_closed_appeal_keeps_its_urgency(client, world, people):
 def test_life_danger_ticked_at_intake_and_the_hand_over_recorded(client, world, people):
     from tests.factories import appeal_body
 
-    body = appeal_body(text="车间氯气泄漏，有工人晕倒，请马上处理", urgency="emergency", life_danger=True)
+    body = appeal_body(text="车间氯气泄漏，有工人晕倒，请马上处理", urgency="normal", life_danger=True)
     created = client.post("/api/v1/appeals", json=body, headers=people["operator"]).get_json()
     number = created["number"]
+    assert created["urgency"] == "emergency"  # danger to life is an emergency, whatever was chosen
     view = client.get(f"/api/v1/appeals/{number}", headers=people["dispatcher"]).get_json()
     assert view["life_danger"] is True and view["handover"] is None
     answer = client.post(f"/api/v1/appeals/{number}/handover", headers=people["operator"],
