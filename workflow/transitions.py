@@ -36,7 +36,8 @@ TRANSITIONS = {
     # 调整紧急程度: the deadlines follow (sla.service.change_urgency).
     "set_urgency": _t(OPEN, None, {Role.dispatcher, Role.supervisor, Role.admin}, "调整紧急程度"),
     # 三台联动: the appeal was also passed to 110/119/120.
-    "handover": _t(OPEN, None, {Role.operator, Role.dispatcher, Role.supervisor, Role.admin}, "登记转警"),
+    "handover": _t(OPEN, None, {Role.operator, Role.dispatcher, Role.supervisor, Role.admin},
+                  "登记已转 110/119/120"),
 }
 EMERGENCY_SERVICES = {"110": "110（公安）", "119": "119（消防）", "120": "120（急救）"}
 
