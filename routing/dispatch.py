@@ -68,6 +68,9 @@ def dispatch_appeal(appeal_id: int) -> None:
         reason = None
     appeal.division_table_id = routed.model.table_id
     appeal.routing = routing_record(appeal, routed, auto=reason is None)
+    # Danger to life (三台联动) flagged by the router stays on the appeal whatever the channel: the
+    # pages warn until the hand-over to 110/119/120 is recorded, and the dispatch queue heads with it.
+    appeal.life_danger = appeal.life_danger or bool(appeal.routing.get("life_danger"))
     _apply_router_urgency(appeal)
     if reason is None:
         assisting = [units[name] for name in decision.assisting if name in units]

@@ -1,4 +1,5 @@
-"""Work queues in the order they should be worked: most urgent first, then longest waiting.
+"""Work queues in the order they should be worked: most urgent first, then longest waiting; in
+the dispatch queue, appeals where life is in danger before all others.
 
 The dispatch queue (manual dispatch and returned appeals) waits since it entered the queue
 (`Appeal.queued_at`), a unit's queue since the appeal was (re)dispatched to it.
@@ -22,5 +23,6 @@ def in_queue(query: Select, queue: str) -> Select:
     """The appeals of `query` in the queue `dispatch` or `unit`, in working order."""
     if queue == "dispatch":
         waited_since = func.coalesce(Appeal.queued_at, Appeal.received_at)
-        return query.where(Appeal.status.in_(DISPATCH_QUEUE)).order_by(urgency_rank(), waited_since, Appeal.id)
+        return query.where(Appeal.status.in_(DISPATCH_QUEUE)).order_by(
+            Appeal.life_danger.desc(), urgency_rank(), waited_since, Appeal.id)
     return query.where(Appeal.status.in_(UNIT_QUEUE)).order_by(urgency_rank(), Appeal.dispatched_at, Appeal.id)

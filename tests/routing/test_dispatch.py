@@ -108,6 +108,17 @@ def test_where_no_operator_judged_it_the_routers_higher_urgency_applies_and_the_
     assert lower.urgency == "emergency" and "urgency_applied" not in lower.routing
 
 
+def test_the_routers_life_danger_flag_stays_on_the_appeal_whatever_the_channel(world, monkeypatch):
+    install_model(world, trained_model(threshold=0.99))
+    record = job.routing_record
+    monkeypatch.setattr(job, "routing_record", lambda *args, **kwargs: {**record(*args, **kwargs), "life_danger": True})
+    appeal, _ = routed(add_appeal(world))
+    assert appeal.life_danger is True and appeal.status == Status.manual and appeal.urgency == "normal"
+    monkeypatch.setattr(job, "routing_record", record)  # absent: false
+    assert routed(add_appeal(world, text=WAGES + "（另一工地）", enterprise_name="另一家公司",
+                             enterprise_uscc=None))[0].life_danger is False
+
+
 def test_without_a_table_the_appeal_goes_to_manual_dispatch(world):
     appeal, event = routed(add_appeal(world))
     assert appeal.status == Status.manual and event.reason == job.NO_MODEL_REASON

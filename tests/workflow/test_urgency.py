@@ -44,6 +44,11 @@ def test_the_dispatch_queue_heads_with_the_most_urgent_then_the_longest_waiting(
     assert total == 6
     second_page, _ = numbers(client, people["dispatcher"], queue="dispatch", page=2, page_size=4)
     assert second_page == [new_normal.number, consult.number]
+    # life in danger (a hotline operator kept "normal", the router flagged the danger) heads the queue
+    danger = waiting(world, "normal", local(2026, 12, 1, 12))
+    danger.life_danger = True
+    db.session.commit()
+    assert numbers(client, people["dispatcher"], queue="dispatch")[0][:2] == [danger.number, emergency.number]
 
 
 def test_the_unit_queue_is_most_urgent_first_then_longest_waiting(client, world, people):
