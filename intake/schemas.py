@@ -73,6 +73,17 @@ class AppealInSchema(BaseSchema):
         ),
     )
 
+    life_danger = fields.Boolean(
+        load_default=False,
+        metadata={"description": "危及人身安全（三台联动）：须同时转 110/119/120，紧急程度即为紧急；话务员受理时勾选"},
+    )
+
+    @post_load
+    def life_danger_is_an_emergency(self, data, **kwargs):
+        if data["life_danger"]:  # danger to life now is an emergency, without exception
+            data["urgency"] = Urgency.emergency.value
+        return data
+
 
 # A batch is one transaction; 100 appeals of ordinary length stay well under the 256 KiB body limit.
 MAX_BATCH = 100

@@ -28,7 +28,7 @@ NEXT_NUMBERS = text(
 # What a new appeal has none of yet (every column is given, so none is left to load; its events
 # are left unloaded: the first one was written with a plain INSERT).
 NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "reply": None, "division_table_id": None, "routing": None,
-              "dispatched_at": None, "accepted_at": None, "first_response_at": None, "replied_at": None,
+              "handover": None, "queued_at": None, "dispatched_at": None, "accepted_at": None, "first_response_at": None, "replied_at": None,
               "closed_at": None, "assisting_units": [], "clock": None}
 EVENT_COLUMNS = [column.key for column in AppealEvent.__table__.columns if column.key != "id"]
 
@@ -176,6 +176,7 @@ def _values(data: dict, city: City, number: str, user: User | None, now) -> dict
         "complainant_phone_hash": blind_index(data["complainant"]["phone"], "phone"),
         "text": data["text"],
         "urgency": data["urgency"],
+        "life_danger": data.get("life_danger", False),
         "status": Status.received.value,
         "created_by_id": user.id if user else None,
         "received_at": now,

@@ -12,7 +12,7 @@ from models.city import AliasRemoval, City, Unit, UnitAlias
 from models.division import DivisionTable, LeadCorrection, Matter, MatterUnit
 from models.event import AppealEvent
 from models.outbox import OutboxMessage
-from models.routing import RouterModel
+from models.routing import RouterModel, RoutingExample
 from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
 from models.supervision import FollowUp, SupervisionOrder
 from models.user import ApiToken, Role, User
@@ -42,6 +42,7 @@ __all__ = [
     "Partner",
     "Role",
     "RouterModel",
+    "RoutingExample",
     "SlaRuleSet",
     "Status",
     "Subscription",

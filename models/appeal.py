@@ -2,7 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -92,6 +92,12 @@ class Appeal(db.Model):
     # How it was routed: table and model versions, candidates with probabilities, auto or manual.
     division_table_id: Mapped[int | None] = mapped_column(ForeignKey("division_tables.id"))
     routing: Mapped[dict | None] = mapped_column(JSON)
+    # Danger to life now (三台联动): ticked by the operator at intake or flagged by the router.
+    life_danger: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Passed to 110/119/120: {"services": [...], "at": ISO time, "by": name} (the latest hand-over).
+    handover: Mapped[dict | None] = mapped_column(JSON)
+    # Since when it waits in the dispatch queue (manual dispatch or returned); None elsewhere.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

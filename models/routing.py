@@ -2,11 +2,12 @@
 
 The trained model is stored in the row itself (pickled, zlib-compressed, ~1–8 MB): a blob needs
 no shared file system, so every web process and worker on any machine loads the same version.
-Dispatcher corrections are not stored here: they are read from the event log (routing.store).
+Dispatcher corrections are not stored here: they are read from the event log (routing.store);
+examples imported from a city's past work orders are (`routing_examples`).
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.extensions import db
@@ -37,3 +38,18 @@ class RouterModel(db.Model):
     # sha256 of the blob: processes cache a loaded model by it
     digest: Mapped[str] = mapped_column(String(64))
     blob: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+
+class RoutingExample(db.Model):
+    """A labelled appeal the router learns from besides the table and the dispatchers' corrections:
+    a city's historical work orders (`flask routing import-history`)."""
+
+    __tablename__ = "routing_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16), default="history")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

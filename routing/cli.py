@@ -1,4 +1,4 @@
-"""`flask routing train|predict|evaluate|versions --city NAME`."""
+"""`flask routing train|predict|evaluate|versions|import-history --city NAME`."""
 import json
 import sys
 import time
@@ -127,3 +127,39 @@ def versions_command(city_name):
         click.echo(f"第 {row.version} 版（{flag}）{row.created_at:%Y-%m-%d %H:%M} UTC：单位 {row.units}，事项 {row.matters}，"
                    f"纠正 {row.corrections}（留出 {row.held_back}），新/原 top-1 {_percent(row.scores.get('new_top1'))}"
                    f"/{_percent(row.scores.get('old_top1'))}，阈值 {row.threshold:.2f}")
+
+
+BAD_ROWS_SHOWN = 50
+
+
+@routing.command("import-history")
+@click.option("--city", "city_name", required=True, help="城市名称")
+@click.option("--skip-bad", is_flag=True, help="跳过有误的行，导入其余各行（默认有误即不导入）")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_history_command(city_name, skip_bad, path):
+    """导入历史工单（.csv、.xlsx、.jsonl；列 text、unit 必填，unit 为本市单位名称或别名，urgency 可选），供下次训练使用。"""
+    from routing import history
+
+    city = _city(city_name)
+    try:
+        rows = history.read_rows(path)
+    except history.HistoryError as error:
+        raise click.ClickException(str(error)) from None
+    with click.progressbar(length=len(rows), label="检查各行", file=sys.stderr) as bar:
+        checked = history.check(city, rows, progress=bar)
+    shown = checked.bad[:BAD_ROWS_SHOWN]
+    for line, message in shown:
+        click.echo(f"第{line}行：{message}", err=True)
+    if len(checked.bad) > len(shown):
+        click.echo(f"……另有 {len(checked.bad) - len(shown)} 行有误未列出", err=True)
+    if checked.bad and not skip_bad:
+        db.session.rollback()
+        raise click.ClickException(f"{len(checked.bad)} 行有误，未导入任何一行；请修改后重试，或加 --skip-bad 跳过有误的行")
+    count = history.store(checked)
+    if count:
+        jobs.request_retrain(city.id)
+    db.session.commit()
+    click.echo(f"{city.name}：导入历史工单 {count} 条，跳过有误 {len(checked.bad)} 条、已导入过的重复 {checked.repeated} 条")
+    if count:
+        click.echo(f"已安排重新训练；也可立即运行 flask routing train --city {city.name}")

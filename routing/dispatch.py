@@ -13,10 +13,11 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from models import Appeal, Status, Unit
+from models import Appeal, Channel, Status, Unit
+from models.appeal import URGENCY_LABELS
 from routing import jobs, service
 from tables.queries import current_table
-from workflow.transitions import dispatch, to_manual
+from workflow.transitions import dispatch, set_urgency, to_manual
 
 ERROR_REASON = "待人工分拨：自动分拨暂时出错，已安排重新训练模型"
 NO_MODEL_REASON = "待人工分拨：本市尚未导入任务分工表或尚未训练分拨模型"
@@ -27,6 +28,7 @@ MANUAL_REASONS = {
 }
 UNKNOWN_UNIT_REASON = "待人工分拨：建议的单位「{name}」不是本市可分拨的单位"
 DUPLICATE_REASON = "待人工分拨：疑似重复件，与同一企业未办结的诉求{number}内容相近"
+ROUTER_URGENCY_REASON = "未经话务员研判的诉求，按自动分拨建议由「{before}」调整为「{after}」"
 # Order of urgency classes, to tell whether the router proposes a more urgent class than the appeal has.
 URGENCY_RANK = {"consult": 0, "normal": 1, "complex": 1, "urgent": 2, "emergency": 3}
 # Nothing here reads the complainant's data: left undecrypted.
@@ -66,11 +68,29 @@ def dispatch_appeal(appeal_id: int) -> None:
         reason = None
     appeal.division_table_id = routed.model.table_id
     appeal.routing = routing_record(appeal, routed, auto=reason is None)
+    # Danger to life (三台联动) flagged by the router stays on the appeal whatever the channel: the
+    # pages warn until the hand-over to 110/119/120 is recorded, and the dispatch queue heads with it.
+    appeal.life_danger = appeal.life_danger or bool(appeal.routing.get("life_danger"))
+    _apply_router_urgency(appeal)
     if reason is None:
         assisting = [units[name] for name in decision.assisting if name in units]
         dispatch(appeal, units[decision.lead], assisting, None, action="route", data=_event_data(appeal.routing))
     else:
         to_manual(appeal, reason, data=_event_data(appeal.routing))
+
+
+def _apply_router_urgency(appeal: Appeal) -> None:
+    """Where no operator judged the urgency (every channel but the hotline), the router's proposal
+    applies when it is more urgent than the submitted one: an event before the dispatch, whose
+    clock then runs under the new urgency. The hotline operator's choice stands."""
+    routing = appeal.routing
+    before, after = appeal.urgency, routing.get("urgency")
+    if appeal.channel == Channel.hotline or URGENCY_RANK.get(after, -1) <= URGENCY_RANK.get(before, 1):
+        return
+    appeal.routing = {**routing, "urgency_applied": True, "submitted_urgency": before}
+    set_urgency(appeal, after, None, ROUTER_URGENCY_REASON.format(before=URGENCY_LABELS.get(before, before),
+                                                                  after=URGENCY_LABELS.get(after, after)),
+                data={"source": "router"})
 
 
 def _never_dispatched(appeal: Appeal) -> None:
@@ -94,7 +114,8 @@ def routing_record(appeal: Appeal, routed: service.Routed, auto: bool) -> dict:
         "candidates": service.candidates_view(decision),
         "top_words": (decision.explanation or {}).get("words", []),
         "urgency": decision.urgency,
-        # The operator's urgency stands; a more urgent proposal is only noted for the dispatcher.
+        # More urgent than submitted: applied where no operator judged it (_apply_router_urgency),
+        # only noted for the dispatcher on the hotline, where the operator's choice stands.
         "urgency_higher": URGENCY_RANK.get(decision.urgency, 1) > URGENCY_RANK.get(appeal.urgency, 1),
         "duplicate_of": decision.duplicate_of,
     }

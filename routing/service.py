@@ -118,6 +118,7 @@ def suggest(city: str, text: str, enterprise: str | None = None, uscc: str | Non
     decision = _predict(loaded, others, text, enterprise, uscc)
     duplicates = [{"number": a.number, "status": a.status} for a in others if a.number == decision.duplicate_of]
     return {"lead": decision.lead, "urgency": decision.urgency, "manual": decision.manual,
+            "life_danger": bool(getattr(decision, "life_danger", False)),
             "reason": decision.reason, "candidates": candidates_view(decision),
             "top_words": (decision.explanation or {}).get("words", []), "duplicates": duplicates,
             "model_version": loaded.version}

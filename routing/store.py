@@ -3,6 +3,7 @@
 Corrections are read from the event log rather than kept in a table of their own: every `assign`
 event is a dispatcher's decision (a manual appeal assigned, a returned or misrouted appeal
 reassigned) and carries the lead unit's name; the appeal's latest assignment is its label.
+A city's imported historical work orders (`routing_examples`, routing.history) come before them.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from models import Appeal, AppealEvent, City, RouterModel
+from models import Appeal, AppealEvent, City, RouterModel, RoutingExample, Unit
 from routing.knowledge import Correction, KnowledgeBase, from_parsed
 from tables import knowledge
 
@@ -57,15 +58,26 @@ def corrections(city_id: int, names: dict[str, str]) -> list[Correction]:
     return list(latest.values())
 
 
+def history(city_id: int, names: dict[str, str]) -> list[Correction]:
+    """The city's imported work orders, in import order, as corrections; those whose unit is no
+    longer a routable unit of the table are left out."""
+    rows = db.session.execute(
+        select(RoutingExample.text, Unit.name).join(Unit, Unit.id == RoutingExample.unit_id)
+        .where(RoutingExample.city_id == city_id).order_by(RoutingExample.id)
+    ).all()
+    return [Correction(text, names[unit]) for text, unit in rows if unit in names]
+
+
 def training(city_id: int) -> Training | None:
-    """The current table of the city plus all corrections; None when no table was imported."""
+    """The current table of the city plus imported history and all corrections (history first, so
+    the most recent corrections are the ones held back); None when no table was imported."""
     stored = knowledge(city_id)
     if stored is None:
         return None
     kb = from_parsed(stored.city, stored)
     routable = set(kb.routable_units())
     names = {spelling: name for spelling, name in kb.canonical().items() if name in routable}
-    kb.corrections = corrections(city_id, names)
+    kb.corrections = history(city_id, names) + corrections(city_id, names)
     return Training(kb, stored.table_id)
 
 

@@ -209,6 +209,54 @@ def recompute_pending(city_id: int | None = None) -> int:
     return done
 
 
+def change_urgency(appeal: Appeal) -> dict:
+    """After the appeal's urgency changed: the current unit clock's dues recomputed from its start
+    under the new urgency (an extension granted before is replaced by them), and the colour guard
+    reset to the colour under the new deadline. Returns the new dues for the event."""
+    clock = appeal.clock
+    if clock is None or not clock.open:
+        return {}
+    calendar = city_calendar(appeal.city_id)
+    clock.extension_due = clock.extension_reason = clock.extension_asked_at = None
+    if compute(clock, calendar):
+        clock.last_colour = appeal_clock(appeal, calendar=calendar)["colour"] or "green"
+    return {name: value.isoformat() if value else None for name, value in (
+        ("accept_due", clock.accept_due), ("first_response_due", clock.first_response_due),
+        ("completion_due", clock.completion_due))}
+
+
+# --- the dispatch queue's own time limit ----------------------------------------------------
+
+DISPATCH_LABELS = {"green": "待派", "yellow": "派单临期", "red": "派单超时"}
+
+
+def rules_in_force(city_id: int) -> dict:
+    """The city's newest rules, read only (the defaults when it has none yet)."""
+    with db.session.no_autoflush:
+        data = db.session.scalar(select(SlaRuleSet.rules).where(SlaRuleSet.city_id == city_id)
+                                 .order_by(SlaRuleSet.version.desc()).limit(1))
+    return rules_from_dict(data) if data is not None else dict(DEFAULT_RULES)
+
+
+def dispatch_clock(appeal: Appeal, now: datetime | None = None, rules: dict | None = None,
+                   calendar: WorkCalendar | None = None) -> dict:
+    """An appeal waiting in the dispatch queue (manual dispatch or returned) has the `dispatch`
+    limit of its urgency, counted from when it entered the queue: {"due", "colour", "label_zh"};
+    all None for an appeal that is not waiting."""
+    if appeal.status not in (Status.manual, Status.returned) or appeal.queued_at is None:
+        return {"due": None, "colour": None, "label_zh": None}
+    rules = rules or rules_in_force(appeal.city_id)
+    calendar = calendar or city_calendar(appeal.city_id)
+    limit = rules[appeal.urgency].dispatch
+    now = now or utcnow()
+    try:
+        due_local = due(appeal.queued_at, limit, calendar)
+        value = colour(appeal.queued_at, due_local, now, False, limit, calendar)
+    except CalendarError:
+        return {"due": None, "colour": None, "label_zh": LABELS["pending"]}
+    return {"due": _utc(due_local), "colour": value, "label_zh": DISPATCH_LABELS[value]}
+
+
 def appeal_clock(appeal: Appeal, now: datetime | None = None, calendar: WorkCalendar | None = None) -> dict:
     """{"due": aware UTC completion deadline or None, "colour": green|yellow|red|None,
     "label_zh": text for a deadline column}. Derived from the deadline and the clock."""
@@ -234,6 +282,7 @@ def deadlines_view(appeal: Appeal, now: datetime | None = None) -> dict:
     """The deadline fields of the appeal API (workflow.views)."""
     clock = appeal.clock
     view = appeal_clock(appeal, now)
+    waiting = dispatch_clock(appeal, now)
     return {
         "sla": {
             "colour": view["colour"],
@@ -246,6 +295,8 @@ def deadlines_view(appeal: Appeal, now: datetime | None = None) -> dict:
             "completion_due": clock.completion_due if clock else None,
             "extension_requested_due": clock.extension_due if clock else None,
             "extensions_granted": clock.extensions_granted if clock else 0,
+            "dispatch_due": waiting["due"],
+            "dispatch_colour": waiting["colour"],
         }
     }
 

@@ -10,13 +10,15 @@ from sqlalchemy import select
 from accounts.access import get_visible_appeal
 from app.extensions import db
 from models import Appeal, Role, SupervisionOrder, User
+from models.appeal import URGENCY_LABELS
 from sla.api import ExtensionRequestSchema
 from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension
 from supervision import orders
 from supervision.api import TextSchema
-from workflow.api import NoteSchema, ReasonSchema, ReplySchema
-from workflow.transitions import TransitionError, check, perform
+from sla.service import dispatch_clock
+from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
+from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view
 from web.clock import clocks
 from web.pages import city_units, flat_errors, page_blueprint
@@ -33,6 +35,10 @@ ACTIONS = {
     "return": (ReasonSchema, "reason", "退单原因", "退单"),
 }
 DISCLOSERS = (Role.handler, Role.dispatcher)
+URGENCY_SETTERS = (Role.dispatcher, Role.supervisor, Role.admin)
+HANDOVER_ROLES = (Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
+# Where a recorded hand-over returns to: the page its form was on.
+HANDOVER_BACK = {"detail": "web_appeals.detail", "dispatch": "web_dispatch.queue", "saved": "web_operator.saved"}
 
 
 def allowed(appeal: Appeal, user: User, action: str) -> bool:
@@ -61,6 +67,8 @@ def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, error
         candidates=((appeal.routing or {}).get("candidates") or [])[:3] if view.get("routing") else [],
         can_disclose=view["complainant"]["masked"] and user.role in DISCLOSERS,
         can_extend=can_ask_extension(appeal, user),
+        can_set_urgency=allowed(appeal, user, "set_urgency"), can_handover=allowed(appeal, user, "handover"),
+        waiting=dispatch_clock(appeal),
         orders=[orders.order_view(o) | {"unit_id": o.unit_id} for o in db.session.scalars(
             select(SupervisionOrder).where(SupervisionOrder.appeal_id == appeal.id).order_by(SupervisionOrder.id))],
     )
@@ -116,6 +124,60 @@ def disclose(number):
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
     view = appeal_view(appeal, user, detail=True, disclose_reason=reason)
     return render_detail(appeal, user, view=view)
+
+
+@blp.post("/<number>/urgency")
+@login_required(*URGENCY_SETTERS)
+def urgency(number):
+    """调整紧急程度 with a reason; the running deadlines follow."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number, for_update=True)
+    values = {name: request.form.get(name, "").strip() for name in ("urgency", "reason")}
+    try:
+        data = UrgencyChangeSchema().load({k: v for k, v in values.items() if v})
+        check(appeal, "set_urgency", user)
+    except ValidationError as error:
+        errors = {f"urgency.{k}": v for k, v in flat_errors(error.messages).items()}
+        return render_detail(appeal, user, errors=errors, values={f"urgency.{k}": v for k, v in values.items()},
+                             status=400)
+    except TransitionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("web_appeals.detail", number=number))
+    if data["urgency"] == appeal.urgency:
+        flash(f"{number} 紧急程度未变化", "error")
+    else:
+        set_urgency(appeal, data["urgency"], user, data["reason"])
+        db.session.commit()
+        flash(f"{number} 紧急程度已调整为{URGENCY_LABELS[appeal.urgency]}，时限已按新的紧急程度重新计算", "ok")
+    return redirect(url_for("web_appeals.detail", number=number))
+
+
+@blp.post("/<number>/handover")
+@login_required(*HANDOVER_ROLES)
+def handover(number):
+    """登记已转 110/119/120 (三台联动), from the appeal page, the dispatch queue or the operator's read-back."""
+    user = current_user()
+    appeal = get_visible_appeal(user, number, for_update=True)
+    back = request.form.get("back")
+    back = back if back in HANDOVER_BACK else "detail"
+    target = url_for(HANDOVER_BACK[back], **({} if back == "dispatch" else {"number": number}))
+    note = request.form.get("note", "").strip()
+    try:
+        data = HandoverSchema().load({"services": request.form.getlist("services"), **({"note": note} if note else {})})
+        check(appeal, "handover", user)
+    except ValidationError as error:
+        messages = [m for field in flat_errors(error.messages).values() for m in field]
+        flash(f"{number}：{'；'.join(dict.fromkeys(messages))}", "error")
+        return redirect(target)
+    except TransitionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(target)
+    hand_over(appeal, data["services"], user, data["note"])
+    db.session.commit()
+    flash(f"{number} 已登记转 {'、'.join(data['services'])}", "ok")
+    return redirect(target)
 
 
 @blp.post("/<number>/extension")

@@ -1,5 +1,6 @@
 """Dispatcher (派单员): the manual-dispatch queue with the router's candidates, one-click assignment,
-and returned appeals with their reasons."""
+and returned appeals with their reasons; most urgent first, then longest waiting, each with its
+dispatch time limit, and the 110/119/120 hand-over where life is in danger."""
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -8,14 +9,16 @@ from accounts.access import get_visible_appeal, visible_appeals
 from accounts.cli import find_unit_by_name
 from app.extensions import db
 from models import Appeal, AppealEvent, Role, Status
+from sla.service import city_calendar, dispatch_clock, rules_in_force
 from workflow.api import AssignSchema
+from workflow.queues import in_queue
+from workflow.views import needs_handover
 from workflow.transitions import TransitionError, check, dispatch
 from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required
 
 blp = page_blueprint("web_dispatch", __name__, url_prefix="/dispatch")
 ROLES = (Role.dispatcher, Role.admin)
-QUEUE = (Status.manual, Status.returned)
 
 
 def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
@@ -26,11 +29,12 @@ def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
 
 
 def queue_items(user) -> list[dict]:
-    appeals = db.session.scalars(
-        visible_appeals(user).where(Appeal.status.in_(QUEUE)).order_by(Appeal.received_at)
-    ).all()
+    appeals = db.session.scalars(in_queue(visible_appeals(user), "dispatch")).all()
+    rules, calendar = rules_in_force(user.city_id), city_calendar(user.city_id)
     return [{"appeal": a, "candidates": ((a.routing or {}).get("candidates") or [])[:3],
              "top_words": (a.routing or {}).get("top_words") or [],
+             "proposed": (a.routing or {}).get("urgency"), "life_danger": needs_handover(a),
+             "waiting": dispatch_clock(a, rules=rules, calendar=calendar),
              "why": last_event(a, ("return",) if a.status == Status.returned else ("to_manual",))}
             for a in appeals]
 

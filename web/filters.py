@@ -8,6 +8,8 @@ from flask_wtf.csrf import generate_csrf
 from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.user import ROLE_LABELS
 from web.session import current_user
+from workflow.transitions import EMERGENCY_SERVICES
+from workflow.views import needs_handover
 
 CHINA = ZoneInfo("Asia/Shanghai")
 ACTION_LABELS = {
@@ -18,19 +20,25 @@ ACTION_LABELS = {
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
     "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
     "supervision_close": "督办办结", "supervision_transfer": "督办转单位",
+    "set_urgency": "调整紧急程度", "handover": "已转 110/119/120",
 }
 COLOUR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Beijing time of an aware datetime, or of its ISO text (as JSON columns keep it)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(CHINA).strftime(fmt) if value else ""
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = local_time
+    app.jinja_env.filters["life_danger"] = needs_handover
     for name, labels in (("status_label", STATUS_LABELS), ("urgency_label", URGENCY_LABELS),
                          ("channel_label", CHANNEL_LABELS), ("action_label", ACTION_LABELS),
                          ("role_label", ROLE_LABELS), ("colour_label", COLOUR_LABELS)):
         app.jinja_env.filters[name] = lambda value, labels=labels: labels.get(value, value or "")
     app.jinja_env.globals.update(csrf_token=generate_csrf, current_user=current_user,
-                                 URGENCY_LABELS=URGENCY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS)
+                                 URGENCY_LABELS=URGENCY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
+                                 EMERGENCY_SERVICES=EMERGENCY_SERVICES)

@@ -8,7 +8,7 @@ from web.pages import flat_errors
 
 # Form field names are the schema's paths, so errors land next to the right field.
 FIELDS = ("enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone", "text",
-          "urgency", "channel", "external_id")
+          "urgency", "channel", "external_id", "life_danger")
 
 
 def form_values(form: MultiDict) -> dict[str, str]:

@@ -48,7 +48,9 @@ def submit_appeal():
         return render_template("mobile/submit.html", values=values, errors={}, cities=cities)
     form_key = request.form.get("form_key", "")
     external_id = external_id_for(form_key)
-    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal", "external_id": external_id or ""}
+    # Urgency and danger to life are judged by staff and the router, not ticked by the enterprise.
+    values = {**form_values(request.form), "channel": CHANNEL, "urgency": "normal", "life_danger": "",
+              "external_id": external_id or ""}
     city = request.form.get("city", "").strip()
     data, errors = load_appeal(values, city)
     if external_id is None:

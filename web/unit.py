@@ -1,11 +1,12 @@
-"""Unit queue (承办单位): the unit's appeals, most urgent first, with deadline and colour."""
+"""Unit queue (承办单位): the unit's appeals, most urgent first then longest waiting, with deadline and colour."""
 from flask import render_template, request
 from sqlalchemy.orm import selectinload
 
 from accounts.access import visible_appeals
 from app.extensions import db
 from models import Appeal, Role, Status
-from web.clock import by_urgency, clocks
+from web.clock import clocks
+from workflow.queues import in_queue
 from web.pages import page_blueprint
 from web.session import current_user, login_required
 
@@ -22,11 +23,9 @@ def queue():
     if view == "closed":
         query = query.where(Appeal.status == Status.closed).order_by(Appeal.closed_at.desc()).limit(100)
     else:
-        query = query.where(Appeal.status != Status.closed)
+        query = in_queue(query, "unit")
     appeals = db.session.scalars(query).all()
     clock_of = clocks(appeals)
-    if view == "open":
-        appeals = by_urgency(appeals, clock_of)
     counts = {colour: sum(1 for c in clock_of.values() if c["colour"] == colour) for colour in ("red", "yellow")}
     return render_template("unit/queue.html", appeals=appeals, clocks=clock_of, view=view, views=VIEWS,
                            counts=counts)

@@ -10,19 +10,20 @@ from app.api import Blueprint
 from app.extensions import db
 from app.schemas import BaseSchema
 from models import Appeal, Role, Status, Unit, UnitAlias, Urgency
-from workflow.transitions import TransitionError, check, dispatch, perform
+from workflow.queues import QUEUES, in_queue
+from workflow.transitions import EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_urgency
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
 SECURED = [{"bearerAuth": []}]
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
-DISPATCH_QUEUE = (Status.manual, Status.returned)
 
 
 class AppealQuerySchema(BaseSchema):
     status = fields.String(validate=validate.OneOf([s.value for s in Status], error="未知状态"))
-    queue = fields.String(validate=validate.OneOf(["dispatch"], error="未知队列"),
-                          metadata={"description": "dispatch：待人工分拨和已退单"})
+    queue = fields.String(validate=validate.OneOf(list(QUEUES), error="未知队列"),
+                          metadata={"description": "；".join(f"{k}：{v}" for k, v in QUEUES.items())
+                                    + "。按紧急程度、再按等待时长排序"})
     urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
     unit = fields.String(metadata={"description": "主办单位名称"})
     enterprise = fields.String(metadata={"description": "企业名称（包含）或统一社会信用代码"})
@@ -72,8 +73,6 @@ class UnitOutSchema(BaseSchema):
 def list_appeals(args):
     """诉求列表（按角色限定范围；诉求人信息已脱敏）"""
     query = visible_appeals(g.user)
-    if "queue" in args:
-        query = query.where(Appeal.status.in_(DISPATCH_QUEUE))
     if "status" in args:
         query = query.where(Appeal.status == args["status"])
     if "urgency" in args:
@@ -83,9 +82,10 @@ def list_appeals(args):
     if "enterprise" in args:
         term = args["enterprise"].strip()
         query = query.where((Appeal.enterprise_uscc == term.upper()) | Appeal.enterprise_name.contains(term))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    query = in_queue(query, args["queue"]) if "queue" in args else query.order_by(Appeal.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page, size = args["page"], args["page_size"]
-    items = db.session.scalars(query.order_by(Appeal.id.desc()).offset((page - 1) * size).limit(size)).all()
+    items = db.session.scalars(query.offset((page - 1) * size).limit(size)).all()
     return {"total": total, "page": page, "page_size": size, "items": [appeal_view(a, g.user) for a in items]}
 
 
@@ -139,6 +139,59 @@ def assign(args, number):
     except TransitionError as error:
         abort(error.status, message=error.message)
     dispatch(appeal, lead, assisting, g.user, reason=args["reason"])
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+class UrgencyChangeSchema(BaseSchema):
+    urgency = fields.String(required=True, validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"),
+                            error_messages={"required": "请选择紧急程度"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500, error="原因应为2至500字"),
+                           error_messages={"required": "请填写调整原因"})
+
+
+class HandoverSchema(BaseSchema):
+    services = fields.List(
+        fields.String(validate=validate.OneOf(list(EMERGENCY_SERVICES), error="只能是 110、119 或 120")),
+        required=True, validate=validate.Length(min=1, error="请选择已转的 110、119 或 120"),
+        error_messages={"required": "请选择已转的 110、119 或 120"})
+    note = fields.String(load_default=None, validate=validate.Length(max=500, error="说明不超过500字"))
+
+
+def _checked(number: str, action: str) -> Appeal:
+    """The appeal locked for `action`, which the user's role and its state allow (else 403/409)."""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    try:
+        check(appeal, action, g.user)
+    except TransitionError as error:
+        abort(error.status, message=error.message)
+    return appeal
+
+
+@blp.route("/appeals/<string:number>/urgency", methods=["POST"])
+@blp.arguments(UrgencyChangeSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.dispatcher, Role.supervisor, Role.admin)
+def change_urgency(args, number):
+    """调整紧急程度（须说明原因）；正在计时的办理时限按新的紧急程度重新计算"""
+    appeal = _checked(number, "set_urgency")
+    if args["urgency"] == appeal.urgency:
+        abort(409, message="紧急程度未变化")
+    set_urgency(appeal, args["urgency"], g.user, args["reason"])
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+@blp.route("/appeals/<string:number>/handover", methods=["POST"])
+@blp.arguments(HandoverSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
+def handover(args, number):
+    """登记已转 110/119/120（三台联动）：转给了哪些、何时、由谁"""
+    appeal = _checked(number, "handover")
+    hand_over(appeal, args["services"], g.user, args["note"])
     db.session.commit()
     return appeal_view(appeal, g.user)
 

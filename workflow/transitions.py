@@ -20,6 +20,8 @@ def _t(sources, target, roles, label):
     return Transition(frozenset(sources), target, frozenset(roles), label)
 
 
+OPEN = {Status.received, Status.manual, Status.dispatched, Status.accepted, Status.replied, Status.returned}
+
 TRANSITIONS = {
     # 派单/改派: a dispatcher sends a manual, returned or misrouted appeal to a lead unit.
     "assign": _t({Status.manual, Status.returned, Status.dispatched, Status.accepted}, Status.dispatched,
@@ -32,7 +34,13 @@ TRANSITIONS = {
     # 重办: an unsolved or dissatisfied follow-up sends the appeal back to its unit, once
     # (supervision.followup; the enterprise itself may answer the follow-up).
     "reopen": _t({Status.closed}, Status.dispatched, {Role.operator, Role.admin, Role.partner}, "重办"),
+    # 调整紧急程度: the deadlines follow (sla.service.change_urgency).
+    "set_urgency": _t(OPEN, None, {Role.dispatcher, Role.supervisor, Role.admin}, "调整紧急程度"),
+    # 三台联动: the appeal was also passed to 110/119/120.
+    "handover": _t(OPEN, None, {Role.operator, Role.dispatcher, Role.supervisor, Role.admin},
+                  "登记已转 110/119/120"),
 }
+EMERGENCY_SERVICES = {"110": "110（公安）", "119": "119（消防）", "120": "120（急救）"}
 
 STAMPS = {"accept": "accepted_at", "reply": "replied_at", "close": "closed_at"}
 
@@ -77,6 +85,7 @@ def perform(appeal: Appeal, action: str, user: User, *, reason: str | None = Non
         data = {**(data or {}), "returned_by_unit": appeal.lead_unit.name if appeal.lead_unit else None}
         appeal.lead_unit = None
         appeal.assisting_units = []
+        appeal.queued_at = now
         sla.stop_clock(appeal, returned=True)
     if action == "close":
         sla.stop_clock(appeal)
@@ -92,6 +101,7 @@ def dispatch(appeal: Appeal, lead: Unit, assisting: list[Unit], actor: User | No
     appeal.status = Status.dispatched
     appeal.dispatched_at = utcnow()
     appeal.accepted_at = None
+    appeal.queued_at = None
     sla.start_clock(appeal)
     details = {"lead_unit": lead.name, "assisting_units": [u.name for u in appeal.assisting_units]}
     event = record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
@@ -103,4 +113,27 @@ def to_manual(appeal: Appeal, reason: str, data: dict | None = None):
     """Put the appeal in the manual-dispatch queue (人工分拨)."""
     before = appeal.status
     appeal.status = Status.manual
+    appeal.queued_at = utcnow()
     return record(appeal, "to_manual", None, from_status=before, reason=reason, data=data)
+
+
+def set_urgency(appeal: Appeal, urgency: str, actor: User | None, reason: str, data: dict | None = None):
+    """A new urgency (a dispatcher's or supervisor's judgement, or the router's where no operator
+    judged it); the running unit clock's deadlines follow and are recorded with the event."""
+    before = appeal.urgency
+    appeal.urgency = urgency
+    dues = sla.change_urgency(appeal)
+    return record(appeal, "set_urgency", actor, from_status=appeal.status, reason=reason,
+                  data={"from": before, "to": urgency, **dues, **(data or {})})
+
+
+def hand_over(appeal: Appeal, services: list[str], actor: User, note: str | None = None):
+    """已转 110/119/120: which services, when and by whom, in the history; the appeal keeps every
+    service it was passed to and the latest time."""
+    now = utcnow()
+    services = sorted(set(services))
+    earlier = (appeal.handover or {}).get("services", [])
+    appeal.handover = {"services": sorted({*earlier, *services}), "at": now.isoformat(),
+                       "by": actor.display_name or actor.username}
+    return record(appeal, "handover", actor, from_status=appeal.status, reason=note,
+                  data={"services": services})

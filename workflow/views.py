@@ -43,6 +43,8 @@ class SlaOutSchema(BaseSchema):
     completion_due = fields.DateTime(allow_none=True)
     extension_requested_due = fields.DateTime(allow_none=True)
     extensions_granted = fields.Integer()
+    dispatch_due = fields.DateTime(allow_none=True, metadata={"description": "派单时限（待人工分拨或已退单时）"})
+    dispatch_colour = fields.String(allow_none=True, metadata={"description": "派单时限的亮灯 green/yellow/red"})
 
 
 class AppealOutSchema(BaseSchema):
@@ -62,6 +64,8 @@ class AppealOutSchema(BaseSchema):
     assisting_units = fields.List(fields.String())
     reply = fields.String(allow_none=True)
     routing = fields.Dict(allow_none=True)
+    life_danger = fields.Boolean(metadata={"description": "危及人身安全，须同时转 110/119/120（三台联动）"})
+    handover = fields.Dict(allow_none=True, metadata={"description": "已转 110/119/120：services、at、by"})
     received_at = fields.DateTime()
     dispatched_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
@@ -70,6 +74,11 @@ class AppealOutSchema(BaseSchema):
     closed_at = fields.DateTime(allow_none=True)
     sla = fields.Nested(SlaOutSchema, metadata={"description": "时限与亮灯"})
     events = fields.List(fields.Nested(EventOutSchema))
+
+
+def needs_handover(appeal: Appeal) -> bool:
+    """Life in danger (三台联动): ticked at intake, or flagged by the router."""
+    return bool(appeal.life_danger or (appeal.routing or {}).get("life_danger"))
 
 
 def complainant_view(appeal: Appeal, full: bool) -> dict:
@@ -103,6 +112,8 @@ def appeal_view(appeal: Appeal, user: User, *, detail: bool = False, disclose_re
         "lead_unit": appeal.lead_unit.name if appeal.lead_unit else None,
         "assisting_units": [u.name for u in appeal.assisting_units],
         "reply": appeal.reply,
+        "life_danger": needs_handover(appeal),
+        "handover": appeal.handover,
         # Router suggestions are for the people who dispatch; partners never see them.
         "routing": appeal.routing if user.role in (Role.dispatcher, Role.supervisor, Role.admin) else None,
         **{name: getattr(appeal, name) for name in (

@@ -1,5 +1,6 @@
 """The dispatch job with the router: auto-dispatch, manual dispatch with suggestions, what is recorded."""
 import copy
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -88,6 +89,34 @@ def test_a_more_urgent_proposal_is_recorded_but_the_operators_urgency_stands(wor
     same, _ = routed(add_appeal(world, text=WAGES + "（另一工地）", urgency="emergency",
                                 enterprise_name="另一家公司", enterprise_uscc=None))
     assert same.urgency == "emergency" and same.routing["urgency_higher"] is False
+
+
+@pytest.mark.parametrize("channel", ["miniprogram", "web", "partner"])
+def test_where_no_operator_judged_it_the_routers_higher_urgency_applies_and_the_deadline_follows(world, channel):
+    install_model(world)
+    appeal, event = routed(add_appeal(world, urgency="consult", channel=channel))
+    assert appeal.urgency == "urgent" and event.action == "route"
+    assert (appeal.routing["urgency_applied"], appeal.routing["submitted_urgency"]) == (True, "consult")
+    changed = appeal.events[-2]
+    assert (changed.action, changed.actor, changed.data["from"], changed.data["to"], changed.data["source"]) == (
+        "set_urgency", "系统", "consult", "urgent", "router")
+    assert "咨询" in changed.reason and "加急" in changed.reason
+    # the unit's clock runs under the new urgency: urgent is 24 hours from dispatch
+    assert appeal.clock.completion_due - appeal.clock.started_at == timedelta(hours=24)
+    lower, _ = routed(add_appeal(world, text=WAGES + "（另一工地）", urgency="emergency", channel=channel,
+                                 enterprise_name="另一家公司", enterprise_uscc=None))
+    assert lower.urgency == "emergency" and "urgency_applied" not in lower.routing
+
+
+def test_the_routers_life_danger_flag_stays_on_the_appeal_whatever_the_channel(world, monkeypatch):
+    install_model(world, trained_model(threshold=0.99))
+    record = job.routing_record
+    monkeypatch.setattr(job, "routing_record", lambda *args, **kwargs: {**record(*args, **kwargs), "life_danger": True})
+    appeal, _ = routed(add_appeal(world))
+    assert appeal.life_danger is True and appeal.status == Status.manual and appeal.urgency == "normal"
+    monkeypatch.setattr(job, "routing_record", record)  # absent: false
+    assert routed(add_appeal(world, text=WAGES + "（另一工地）", enterprise_name="另一家公司",
+                             enterprise_uscc=None))[0].life_danger is False
 
 
 def test_without_a_table_the_appeal_goes_to_manual_dispatch(world):

@@ -28,8 +28,11 @@
 
   function value(name) { return (form.elements[name] && form.elements[name].value || "").trim(); }
 
+  var danger = document.getElementById("suggest-danger");
+
   function showRouter(s) {
     router.textContent = "";
+    if (danger) { danger.hidden = !(s && s.life_danger); }
     if (!s) { router.appendChild(el("p", "暂无建议（路由服务未启用或内容太短）。", "muted")); return; }
     var p = el("p");
     p.appendChild(el("strong", s.manual ? "建议人工分拨" : "建议主办：" + (s.lead || "—")));
