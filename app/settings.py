@@ -109,6 +109,8 @@ def from_environment() -> dict:
         "INDEX_KEY": _secret("INDEX_KEY", lambda: secrets.token_hex(32), development),
         # HMAC key of the event log's hash chain and of its checkpoints (audit/).
         "AUDIT_KEY": _secret("AUDIT_KEY", lambda: secrets.token_hex(32), development),
+        # Bearer token a Prometheus scraper sends for /metrics (unset: loopback clients only).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.
         "OUTBOX_RETRY_AFTER": int(os.environ.get("OUTBOX_RETRY_AFTER", "30")),
