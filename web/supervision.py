@@ -2,7 +2,7 @@
 the dashboard of rates per unit and month, and the monthly bulletin. Built on sla/ and supervision/."""
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from supervision import orders
 from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.lists import by_colour
+from supervision.reports_api import MonthArgs
 from supervision.measures import RATES, measures
 from web.charts import grouped_bars
 from web.pages import city_units, flat_errors, page_blueprint
@@ -124,11 +125,13 @@ def decide_extension(number):
 
 
 def _month(value: str | None) -> str:
-    this = utcnow().astimezone(CHINA_TZ).strftime("%Y-%m")
+    """The month asked for (YYYY-MM), the current one when none is given; a wrong one is a 400."""
+    if not value:
+        return utcnow().astimezone(CHINA_TZ).strftime("%Y-%m")
     try:
-        month_bounds(value or "")
-    except ValueError:
-        return this
+        MonthArgs().load({"month": value})
+    except ValidationError as error:
+        abort(400, description=error.messages["month"][0])
     return value
 
 

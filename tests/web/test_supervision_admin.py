@@ -1,6 +1,7 @@
 """Supervision office pages and user administration."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -72,6 +73,13 @@ def test_bulletin_downloads_as_xlsx(browser, staff):
     response = browser.get("/supervision/bulletin?month=2026-11")
     assert response.status_code == 200 and response.data[:2] == b"PK"
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("page", ["/supervision/bulletin", "/supervision/dashboard"])
+def test_a_wrong_month_is_refused_not_replaced(browser, staff, page):
+    staff("supervisor")
+    response = browser.get(page, query_string={"month": "xx"})
+    assert response.status_code == 400 and "月份应为 YYYY-MM" in response.get_data(as_text=True)
 
 
 def test_admin_creates_a_handler_who_can_sign_in(world, browser, staff):
