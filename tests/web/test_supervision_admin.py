@@ -1,4 +1,5 @@
 """Supervision office pages and user administration."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sla.service import city_calendar
 from tests.web.test_flow import _dispatched
 
 
-def test_overdue_list_orders_and_dashboard(browser, staff, logged_call):
+def test_overdue_list_orders_and_dashboard(world, browser, staff, logged_call):
     number = _dispatched(browser, staff, logged_call)
     appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
     appeal.clock.completion_due = utcnow() - timedelta(hours=1)
@@ -40,6 +41,29 @@ def test_overdue_list_orders_and_dashboard(browser, staff, logged_call):
     assert f"<tr><td>{month}</td><td class=\"num\">1</td>" in page
     other = browser.get("/supervision/dashboard", query_string={"month": month, "unit": 999999})
     assert "近6个月全市指标" in other.get_data(as_text=True)
+    # The unit filter applies to the whole page: figures, table and bars of that unit alone.
+    quiet = world.units["市人社局"]
+    page = browser.get("/supervision/dashboard", query_string={"month": month, "unit": quiet.id}).get_data(
+        as_text=True)
+    table = page[page.index('id="unit-measures"'):page.index("</tbody>")]
+    assert "市人社局" in table and "市工信局" not in table
+    cards = page[page.index('id="city-figures"'):page.index('class="legend"')]
+    assert '<div class="value">0</div>' in cards
+
+
+def test_chart_keeps_long_unit_names_whole_and_shows_zero_bars():
+    from web.charts import grouped_bars
+
+    name = "金昌市市场监督管理局经济技术开发区分局"
+    svg = grouped_bars([{"unit": name, "response_rate": 0.0, "on_time_rate": 1.0, "resolution_rate": None}],
+                       "unit", "各单位")
+    assert f">{name}</text>" in svg
+    assert svg.count("<rect") == 2 and 'height="2.0"><title>' + name + " 响应率 0.0%" in svg
+    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    left = float(re.search(r'<line x1="([\d.]+)"', svg)[1])
+    # The label, turned 40°, runs left and down from its group's centre: it must stay inside.
+    reach = len(name) * 11
+    assert left + 9 * 4 / 2 + 7 - reach * 0.766 >= 0 and height >= 12 + 160 + reach * 0.643
 
 
 def test_issuing_an_order_for_an_unknown_appeal_shows_the_error(browser, staff):
