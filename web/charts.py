@@ -32,8 +32,8 @@ def grouped_bars(rows: list[dict], label_key: str, title: str, series=SERIES, mi
     left = max(36, reach_x - group / 2 + 4)  # the first label runs left past its group
     bottom = reach_y + FONT + 16
     width = left + max(len(rows), min_groups) * group + 10
-    parts = [f'<svg class="chart" viewBox="0 0 {width:.0f} {top + height + bottom:.0f}" role="img" '
-             f'aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>']
+    parts = [(f'<svg class="chart" viewBox="0 0 {width:.0f} {top + height + bottom:.0f}" role="img" '
+              f'aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>')]
     for tick in (0, 25, 50, 75, 100):
         y = top + height - height * tick / 100
         parts.append(f'<line x1="{left:.1f}" x2="{width:.0f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dde2e7"/>'

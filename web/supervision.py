@@ -16,8 +16,8 @@ from supervision import orders
 from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.lists import by_colour
-from supervision.reports_api import MonthArgs
 from supervision.measures import RATES, measures
+from supervision.reports_api import MonthArgs
 from web.charts import grouped_bars
 from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required

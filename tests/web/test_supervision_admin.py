@@ -59,7 +59,7 @@ def test_chart_keeps_long_unit_names_whole_and_shows_zero_bars():
                        "unit", "各单位")
     assert f">{name}</text>" in svg
     assert svg.count("<rect") == 2 and 'height="2.0"><title>' + name + " 响应率 0.0%" in svg
-    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg)[1])
     left = float(re.search(r'<line x1="([\d.]+)"', svg)[1])
     # The label, turned 40°, runs left and down from its group's centre: it must stay inside.
     reach = len(name) * 11
