@@ -100,7 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(token_admin_api)
 
     import web
+    from app.health import blp as health
 
+    app.register_blueprint(health)
     web.init_app(app)
     from webhooks.pages import blp as webhook_pages
 

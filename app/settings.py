@@ -114,6 +114,8 @@ def from_environment() -> dict:
         "INDEX_KEY": _secret("INDEX_KEY", lambda: secrets.token_hex(32), development),
         # HMAC key of the event log's hash chain and of its checkpoints (audit/).
         "AUDIT_KEY": _secret("AUDIT_KEY", lambda: secrets.token_hex(32), development),
+        # Bearer token a Prometheus scraper sends for /metrics (unset: loopback clients only).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
         # 0: outbound webhook deliveries stay pending and nothing is sent (a restored copy in a drill).
         "WEBHOOKS_DELIVERY_ENABLED": os.environ.get("WEBHOOKS_DELIVERY_ENABLED", "1") != "0",

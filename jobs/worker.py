@@ -5,6 +5,10 @@ from rq import SimpleWorker
 from app.extensions import db
 from jobs.connection import queue, redis_connection
 
+# Seconds a worker's registration lives without a heartbeat; an idle worker beats every
+# WORKER_TTL - 15 s, which /readyz (app/health.py) checks.
+WORKER_TTL = 60
+
 
 class AppWorker(SimpleWorker):
     """Runs each job in the worker process itself, keeping its database pool and warm caches.
@@ -20,6 +24,6 @@ def work(queues=None, burst: bool = False) -> bool:
     """Work the queues (default: the main one); RQ's own scheduler runs alongside, for jobs
     enqueued to run later (retries)."""
     db.engine.dispose()
-    worker = AppWorker(queues or [queue()], connection=redis_connection())
+    worker = AppWorker(queues or [queue()], connection=redis_connection(), worker_ttl=WORKER_TTL)
     return worker.work(burst=burst, with_scheduler=True,
                        logging_level=current_app.config["WORKER_LOG_LEVEL"])

@@ -37,7 +37,10 @@ def _counts(city_id, start, end, now, by_unit: bool) -> dict:
     key = Appeal.lead_unit_id if by_unit else literal_column("0")
     columns = [
         func.count().label("appeals"),
-        func.count(AppealClock.first_response_due).label("response_base"),
+        # Answered, or unanswered past the deadline: one still within its time is not counted yet.
+        _count(and_(AppealClock.first_response_due.isnot(None),
+                    (Appeal.first_response_at.isnot(None)) | (AppealClock.first_response_due < now)))
+        .label("response_base"),
         _count(and_(Appeal.first_response_at.isnot(None),
                     Appeal.first_response_at <= AppealClock.first_response_due)).label("responded_on_time"),
         func.count(AppealClock.rating).label("followed_up"),

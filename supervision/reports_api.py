@@ -83,7 +83,9 @@ class OverdueSchema(BaseSchema):
 
 
 class TopicSchema(BaseSchema):
-    topic = fields.String()
+    topic = fields.String(metadata={"description": "部门类别：事项（未分类：未经自动分拨）"})
+    kind = fields.String(allow_none=True, metadata={"description": "部门类别"})
+    matter = fields.String(allow_none=True, metadata={"description": "分工表事项"})
     appeals = fields.Integer()
 
 

@@ -8,7 +8,7 @@ app.security for every response; pages add no-store, as they show personal data.
 import os
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, request, send_from_directory
 
 from web.pages import csrf
 
@@ -48,8 +48,16 @@ def init_app(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
     @app.after_request
     def _no_store(response):
         if request.blueprint in names:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _favicon():
+    """Browsers ask every site for /favicon.ico; answer it instead of a 404 on every page."""
+    return send_from_directory(os.path.join(os.path.dirname(__file__), "static"), "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)

@@ -3,7 +3,9 @@
 Which actions appear is decided by workflow.transitions.check, the same rule the API applies;
 complainant data is shown through workflow.views.appeal_view (masked, or full and logged).
 """
-from flask import flash, redirect, render_template, request, url_for
+import time
+
+from flask import flash, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -19,7 +21,7 @@ from supervision.api import TextSchema
 from sla.service import dispatch_clock
 from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
-from workflow.views import appeal_view
+from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
 from web.pages import city_units, flat_errors, page_blueprint
 from web.session import STAFF, current_user, login_required
@@ -39,6 +41,8 @@ URGENCY_SETTERS = (Role.dispatcher, Role.supervisor, Role.admin)
 HANDOVER_ROLES = (Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
 # Where a recorded hand-over returns to: the page its form was on.
 HANDOVER_BACK = {"detail": "web_appeals.detail", "dispatch": "web_dispatch.queue", "saved": "web_operator.saved"}
+DISCLOSED = "disclosed"  # session key: the appeal whose full data the next page view shows
+DISCLOSURE_SHOWN = 60  # seconds
 
 
 def allowed(appeal: Appeal, user: User, action: str) -> bool:
@@ -80,7 +84,12 @@ def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, error
 @login_required(*STAFF)
 def detail(number):
     user = current_user()
-    return render_detail(get_visible_appeal(user, number), user)
+    appeal = get_visible_appeal(user, number)
+    if _just_disclosed(number):
+        view = appeal_view(appeal, user, detail=True)
+        view["complainant"] = complainant_view(appeal, full=True)  # logged by the POST before
+        return render_detail(appeal, user, view=view)
+    return render_detail(appeal, user)
 
 
 @blp.post("/<number>/<action>")
@@ -122,8 +131,17 @@ def disclose(number):
     except ValidationError as error:
         errors = {f"disclose.{k}": v for k, v in flat_errors(error.messages).items()}
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
-    view = appeal_view(appeal, user, detail=True, disclose_reason=reason)
-    return render_detail(appeal, user, view=view)
+    appeal_view(appeal, user, detail=True, disclose_reason=reason)  # appends the disclosure to the log
+    db.session.commit()
+    session[DISCLOSED] = {"number": number, "at": time.time()}
+    return redirect(url_for("web_appeals.detail", number=number), code=303)
+
+
+def _just_disclosed(number: str) -> bool:
+    """The page after a disclosure shows the full data once (post/redirect/get): the marker in
+    the session holds no personal data, is used up by this view and lasts a minute at most."""
+    marker = session.pop(DISCLOSED, None)
+    return bool(marker) and marker.get("number") == number and time.time() - marker.get("at", 0) < DISCLOSURE_SHOWN
 
 
 @blp.post("/<number>/urgency")

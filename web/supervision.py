@@ -2,7 +2,7 @@
 the dashboard of rates per unit and month, and the monthly bulletin. Built on sla/ and supervision/."""
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.lists import by_colour
 from supervision.measures import RATES, measures
+from supervision.reports_api import MonthArgs
 from web.charts import grouped_bars
 from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required
@@ -124,11 +125,13 @@ def decide_extension(number):
 
 
 def _month(value: str | None) -> str:
-    this = utcnow().astimezone(CHINA_TZ).strftime("%Y-%m")
+    """The month asked for (YYYY-MM), the current one when none is given; a wrong one is a 400."""
+    if not value:
+        return utcnow().astimezone(CHINA_TZ).strftime("%Y-%m")
     try:
-        month_bounds(value or "")
-    except ValueError:
-        return this
+        MonthArgs().load({"month": value})
+    except ValidationError as error:
+        abort(400, description=error.messages["month"][0])
     return value
 
 
@@ -141,30 +144,35 @@ def _previous_months(month: str, count: int) -> list[str]:
     return months
 
 
+def _unit_row(figures: dict, unit_id: int) -> dict:
+    """One unit's row of the measures (empty figures when it had no appeals)."""
+    empty = {"appeals": 0, "open_overdue": 0, **{rate: None for rate in RATES}}
+    return next((u for u in figures["units"] if u["unit_id"] == unit_id), empty)
+
+
 def month_row(city_id: int, month: str, unit_id: int | None) -> dict:
     """The month's figures for the city, or for one unit (empty when it had no appeals)."""
     figures = measures(city_id, *month_bounds(month))
-    if unit_id is None:
-        return {"month": month, **figures["city"]}
-    empty = {"appeals": 0, **{rate: None for rate in RATES}}
-    row = next((u for u in figures["units"] if u["unit_id"] == unit_id), empty)
-    return {"month": month, **row}
+    return {"month": month, **(figures["city"] if unit_id is None else _unit_row(figures, unit_id))}
 
 
 @blp.get("/dashboard")
 @login_required(*OFFICE)
 def dashboard():
-    """Rates per unit for a month, and the last months' trend for the city or one unit."""
+    """Rates per unit for a month and the last months' trend, for the city or, with `unit`, for
+    that unit alone (its figures, its row, its bars; the city total stays for comparison)."""
     city = current_user().city
     month = _month(request.args.get("month"))
     units = city_units(city.id)
     unit = next((u for u in units if str(u.id) == request.args.get("unit")), None)
     figures = measures(city.id, *month_bounds(month))
+    rows = [{"unit": unit.name, **_unit_row(figures, unit.id)}] if unit else figures["units"]
     trend = [month_row(city.id, m, unit.id if unit else None) for m in _previous_months(month, TREND_MONTHS)]
     whose = unit.name if unit else "全市"
     return render_template(
-        "supervision/dashboard.html", month=month, figures=figures, trend=trend, units=units, unit=unit,
-        whose=whose, unit_chart=grouped_bars(figures["units"], "unit", f"{month} 各单位四项指标"),
+        "supervision/dashboard.html", month=month, city_figures=figures["city"], rows=rows, trend=trend,
+        units=units, unit=unit, whose=whose, current=rows[0] if unit else figures["city"],
+        unit_chart=grouped_bars(rows, "unit", f"{month} {'各单位' if not unit else whose}四项指标"),
         trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月{whose}四项指标", min_groups=TREND_MONTHS))
 
 

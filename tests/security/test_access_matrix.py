@@ -104,6 +104,11 @@ EXPECTED = {
     "GET /login":                                                "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "POST /login":                                               "400   400   400   400   400   400   400   400   400   400   400",
     "POST /logout":                                              "login login login login login login login login login login login",
+    "GET /favicon.ico":                                          "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
+    "GET /healthz":                                              "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
+    "GET /readyz":                                               "503   503   503   503   503   503   503   503   503   503   503",
+    # Loopback (the test client) sees the metrics; others need METRICS_TOKEN (tests/app/test_health.py).
+    "GET /metrics":                                              "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "GET /m/":                                                   "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",
     "POST /m/rate":                                              "400   400   400   400   400   400   400   400   400   400   400",
     "GET /m/submit":                                             "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx",

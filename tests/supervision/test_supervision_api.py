@@ -121,23 +121,59 @@ def test_admin_replaces_rules_and_overrides_the_city_calendar(client, people):
     assert client.delete("/api/v1/sla/calendar/overrides/2026-12-31", headers=people["admin"]).status_code == 404
 
 
+def _routed(unit: str, matter: str, **more) -> dict:
+    """A routing record as routing/dispatch.py stores it."""
+    return {"model_version": 1, "auto": True, "reason": "auto", "top_words": [], **more,
+            "candidates": [{"unit": unit, "p": 0.8, "matter": matter}, {"unit": "市人社局", "p": 0.1, "matter": ""}]}
+
+
 def test_bulletin_json_and_xlsx_are_safe(client, people, world, appeals):
-    late = appeals[0]
+    late, near, fresh = appeals
     late.enterprise_name = "=HYPERLINK(\"http://x\",\"点我\")"
-    late.routing = {"explanation": {"matter": "融资贷款难"}}
+    late.routing = _routed("市工信局", "融资贷款难")
+    fresh.routing = _routed("市工信局", "融资贷款难")
+    near.routing = _routed("市市场监管局", "", kind="scj")  # the router's own kind, no matter
     db.session.commit()
     with freeze_time(local(2026, 12, 1, 9)):
         data = client.get("/api/v1/supervision/bulletin?month=2026-11", headers=people["supervisor"]).get_json()
         download = client.get("/api/v1/supervision/bulletin.xlsx?month=2026-11", headers=people["supervisor"])
     assert [row["unit"] for row in data["measures"]["units"]] == ["市工信局", "市市场监管局"]
     assert data["overdue"][0]["number"] == late.number and data["overdue"][0]["overdue_days"] == 21
-    assert {"topic": "融资贷款难", "appeals": 1} in data["topics"]
+    assert data["topics"] == [
+        {"topic": "工信：融资贷款难", "kind": "工信", "matter": "融资贷款难", "appeals": 2},
+        {"topic": "市场监管", "kind": "市场监管", "matter": None, "appeals": 1}]
     assert download.status_code == 200
     book = load_workbook(io.BytesIO(download.data))
-    assert book.sheetnames == ["单位考核", "超期诉求", "高频诉求"]
-    cell = book["超期诉求"]["D2"]
+    assert book.sheetnames == ["单位考核", "超期诉求", "高频诉求", "指标图表"]
+    cell = book["超期诉求"]["D3"]
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     assert client.get("/api/v1/supervision/bulletin?month=2026-13", headers=people["supervisor"]).status_code == 400
+
+
+def test_bulletin_xlsx_is_a_document_to_send(client, people, world, appeals):
+    late = appeals[0]
+    late.routing = _routed("市工信局", "融资贷款难")
+    db.session.commit()
+    with freeze_time(local(2026, 12, 1, 9)):
+        download = client.get("/api/v1/supervision/bulletin.xlsx?month=2026-11", headers=people["supervisor"])
+    book = load_workbook(io.BytesIO(download.data))
+    sheet = book["单位考核"]
+    assert sheet["A1"].value == "金昌2026年11月企业诉求办理情况通报：单位考核" and sheet["A1"].font.b
+    assert [c.value for c in sheet[2]][:3] == ["单位", "诉求数", "响应率"] and all(c.font.b for c in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert [sheet.cell(row, 1).value for row in range(3, 6)] == ["市工信局", "市市场监管局", "金昌（全市）"]
+    on_time = sheet.cell(5, 7)  # 按时办结率 of the city: 3 open and overdue
+    assert on_time.value == 0 and on_time.number_format == "0.0%"
+    assert sheet.column_dimensions["A"].width >= 14 and sheet.column_dimensions["J"].width >= 20
+    for name in ("超期诉求", "高频诉求"):
+        assert book[name].freeze_panes == "A3" and book[name]["A1"].value.startswith("金昌2026年11月")
+    topics = book["高频诉求"]
+    assert [c.value for c in topics[3]] == ["未分类", None, 2]  # two appeals the router never saw
+    assert [c.value for c in topics[4]] == ["工信", "融资贷款难", 1]
+    chart = book["指标图表"]._charts[0]
+    assert chart.tagname == "barChart" and len(chart.series) == 4
+    assert chart.series[0].val.numRef.f == "'单位考核'!$C$3:$C$5"
+    assert chart.series[0].cat.numRef.f == "'单位考核'!$A$3:$A$5"  # unit names as categories
 
 
 @pytest.mark.parametrize("value, safe", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-x", "'-x"), ("@a", "'@a"),

@@ -88,3 +88,17 @@ def test_an_empty_period_has_no_rates(world, cohort):
     result = measures(world.city.id, *month_bounds("2026-09"), now=NOW)
     assert result["units"] == [] and result["city"]["appeals"] == 0
     assert all(result["city"][k] is None for k in ("response_rate", "on_time_rate", "median_handling_hours"))
+
+
+def test_response_rate_waits_for_the_first_response_deadline(world):
+    """An unanswered appeal due in 1 h 43 min is not a miss yet: 0 appeals counted, no rate."""
+    now = local(2026, 11, 20, 10)
+    received = local(2026, 11, 20, 8)
+    _appeal(world, "市工信局", status=Status.dispatched, received=received,
+            fr_due=now + timedelta(hours=1, minutes=43), due=local(2026, 11, 27, 23, 59, 59))
+    db.session.flush()
+    row = measures(world.city.id, *month_bounds("2026-11"), now=now)["city"]
+    assert (row["response_base"], row["response_rate"]) == (0, None)
+    # Once the deadline passes unanswered, it counts as a miss.
+    row = measures(world.city.id, *month_bounds("2026-11"), now=now + timedelta(hours=2))["city"]
+    assert (row["response_base"], row["response_rate"]) == (1, 0.0)

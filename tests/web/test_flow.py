@@ -157,13 +157,23 @@ def test_disclosure_shows_the_phone_and_is_logged(browser, staff, logged_call):
     user = staff("handler", "市工信局")
     page = f"/appeals/{number}"
     assert browser.post_form(page, f"{page}/disclose", {"reason": ""}).status_code == 400
-    shown = browser.post_form(page, f"{page}/disclose", {"reason": "需电话核实情况"}).get_data(as_text=True)
-    assert "13812341234" in shown
+    posted = browser.post_form(page, f"{page}/disclose", {"reason": "需电话核实情况"})
+    # Post/redirect/get: the browser ends on the appeal's page, not on the POST URL.
+    assert posted.status_code == 303 and posted.headers["Location"] == page
+    assert "13812341234" not in posted.get_data(as_text=True)
+    assert "13812341234" in browser.get(page).get_data(as_text=True)
+    assert "13812341234" not in browser.get(page).get_data(as_text=True)  # once, not for the session
     from app.extensions import db
 
     logged = db.session.scalars(select(AppealEvent).where(AppealEvent.action == "disclose",
                                                           AppealEvent.actor_id == user.id)).all()
     assert [e.reason for e in logged] == ["需电话核实情况"]
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"
 
 
 def test_handler_of_another_unit_cannot_open_it_by_url(browser, staff, logged_call):

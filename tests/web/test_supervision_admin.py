@@ -1,6 +1,8 @@
 """Supervision office pages and user administration."""
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -11,7 +13,7 @@ from sla.service import city_calendar
 from tests.web.test_flow import _dispatched
 
 
-def test_overdue_list_orders_and_dashboard(browser, staff, logged_call):
+def test_overdue_list_orders_and_dashboard(world, browser, staff, logged_call):
     number = _dispatched(browser, staff, logged_call)
     appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
     appeal.clock.completion_due = utcnow() - timedelta(hours=1)
@@ -39,6 +41,29 @@ def test_overdue_list_orders_and_dashboard(browser, staff, logged_call):
     assert f"<tr><td>{month}</td><td class=\"num\">1</td>" in page
     other = browser.get("/supervision/dashboard", query_string={"month": month, "unit": 999999})
     assert "近6个月全市指标" in other.get_data(as_text=True)
+    # The unit filter applies to the whole page: figures, table and bars of that unit alone.
+    quiet = world.units["市人社局"]
+    page = browser.get("/supervision/dashboard", query_string={"month": month, "unit": quiet.id}).get_data(
+        as_text=True)
+    table = page[page.index('id="unit-measures"'):page.index("</tbody>")]
+    assert "市人社局" in table and "市工信局" not in table
+    cards = page[page.index('id="city-figures"'):page.index('class="legend"')]
+    assert '<div class="value">0</div>' in cards
+
+
+def test_chart_keeps_long_unit_names_whole_and_shows_zero_bars():
+    from web.charts import grouped_bars
+
+    name = "金昌市市场监督管理局经济技术开发区分局"
+    svg = grouped_bars([{"unit": name, "response_rate": 0.0, "on_time_rate": 1.0, "resolution_rate": None}],
+                       "unit", "各单位")
+    assert f">{name}</text>" in svg
+    assert svg.count("<rect") == 2 and 'height="2.0"><title>' + name + " 响应率 0.0%" in svg
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg)[1])
+    left = float(re.search(r'<line x1="([\d.]+)"', svg)[1])
+    # The label, turned 40°, runs left and down from its group's centre: it must stay inside.
+    reach = len(name) * 11
+    assert left + 9 * 4 / 2 + 7 - reach * 0.766 >= 0 and height >= 12 + 160 + reach * 0.643
 
 
 def test_issuing_an_order_for_an_unknown_appeal_shows_the_error(browser, staff):
@@ -72,6 +97,13 @@ def test_bulletin_downloads_as_xlsx(browser, staff):
     response = browser.get("/supervision/bulletin?month=2026-11")
     assert response.status_code == 200 and response.data[:2] == b"PK"
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("page", ["/supervision/bulletin", "/supervision/dashboard"])
+def test_a_wrong_month_is_refused_not_replaced(browser, staff, page):
+    staff("supervisor")
+    response = browser.get(page, query_string={"month": "xx"})
+    assert response.status_code == 400 and "月份应为 YYYY-MM" in response.get_data(as_text=True)
 
 
 def test_admin_creates_a_handler_who_can_sign_in(world, browser, staff):
