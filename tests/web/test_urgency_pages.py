@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from models import Appeal
 from tests.web.conftest import to_manual
-from tests.web.test_flow import SUGGESTION, fake_router
+from tests.web.test_flow import SUGGESTION, fake_router, suggest
 
 DANGER = "须立即同时转 110/119/120（三台联动）"
 
@@ -93,6 +93,6 @@ def test_the_handler_has_no_urgency_control(browser, staff, logged_call):
 def test_the_operator_panel_passes_the_routers_life_danger_flag(browser, staff, monkeypatch):
     fake_router(monkeypatch, {**SUGGESTION, "life_danger": True})
     staff("operator")
-    got = browser.get("/operator/suggest", query_string={"text": "车间着火了，有人被困在里面"}).get_json()
+    got = suggest(browser, text="车间着火了，有人被困在里面").get_json()
     assert got["suggestion"]["life_danger"] is True
     assert 'id="suggest-danger" hidden' in browser.get("/operator").get_data(as_text=True)
