@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from sklearn.metrics import f1_score
 
+from routing.catalogue import kinds_of
 from routing.training import MANUAL
 
 
 def prediction_record(appeal_id, decision) -> dict:
     """One output line of `flask routing predict`."""
     return {"id": appeal_id, "lead": decision.lead, "assisting": decision.assisting,
-            "urgency": decision.urgency, "manual": decision.manual,
+            "urgency": decision.urgency, "manual": decision.manual, "reason": decision.reason,
+            "confidence": decision.confidence, "life_danger": decision.life_danger,
             "candidates": [{"unit": u, "p": p} for u, p in decision.candidates]}
 
 
@@ -29,7 +31,8 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
     """
     names = names or {}
     n = len(records)
-    top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = 0
+    top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = misrouted = 0
+    life_missed = accused_auto = assisting = assisting_right = 0
     gold_labels, final_labels = [], []
     for r, p in zip(records, predictions):
         gold = names.get(r["gold_lead"], r["gold_lead"])
@@ -47,6 +50,11 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
         auto_ok += (not p["manual"]) and p["lead"] in ok
         urgency_ok += p["urgency"] == r.get("urgency")
         missed += r.get("urgency") == "emergency" and p["urgency"] in ("normal", "consult")
+        misrouted += r.get("urgency") == "emergency" and not p["manual"] and p["lead"] not in ok
+        life_missed += bool(r.get("life")) and not p.get("life_danger")
+        accused_auto += bool(r.get("accused")) and not p["manual"] and r["accused"] in kinds_of(p["lead"])
+        assisting += len(p.get("assisting") or [])
+        assisting_right += sum(a == r.get("second") for a in p.get("assisting") or [])
         gold_labels.append(gold)
         final_labels.append(gold if final in ok else final)  # an acceptable unit counts as the gold
     auto = n - manual
@@ -58,4 +66,6 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
         "manual_rate": manual / n if n else 0.0, "auto_rate": auto / n if n else 0.0,
         "auto_precision": auto_ok / auto if auto else 0.0,
         "urgency_accuracy": urgency_ok / n if n else 0.0, "emergencies_missed": missed,
+        "emergencies_misrouted": misrouted, "life_missed": life_missed, "accused_auto": accused_auto,
+        "assisting_assigned": assisting, "assisting_right": assisting_right,
     }

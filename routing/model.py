@@ -7,8 +7,11 @@ from functools import cached_property
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.svm import LinearSVC
 
+from routing import corpus
+from routing.catalogue import kinds_of
 from routing.conduct import accused_units, mention_forms
 from routing.duplicates import OpenAppeal, find_duplicate
 from routing.features import Featurizer, tfidf_row
@@ -17,7 +20,8 @@ from routing.lexicon import user_words
 from routing.normalize import normalize
 from routing.training import (MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds,
                               table_rows)
-from routing.urgency import classify_urgency
+from routing.safety import Safety, assess, handles
+from routing.urgency import UrgencyModel, classify_urgency, train_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
 W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
@@ -35,28 +39,44 @@ W_NAMED = 9.0  # lexicon vote for a unit the appeal names
 # evidence stays weak.
 LEX_FLOOR = 2.0
 MIN_CONTENT_CHARS = 4
+# A second unit is assigned as assisting only when the appeal itself gives it this much probability and it
+# is of another department kind (a second matter); the table's other units of the matter are suggestions.
+ASSIST_MIN = 0.25
+EXPLAIN_WORDS, TITLE_CHARS = 5, 40
+MIN_CALIBRATION = 50
 _DERIVED = ("_row_arrays", "_phrase_index")  # cached_property values of CityModel, rebuilt after unpickling
 
 
 @dataclass
 class Decision:
     lead: str | None  # None when the appeal goes to manual dispatch
-    assisting: list[str]
+    assisting: list[str]  # units of a second matter the appeal itself shows (assigned with the lead)
     candidates: list[tuple[str, float]]  # top 3 (unit, probability), best first
     manual: bool
-    reason: str  # auto | below_threshold | no_content | not_routable
-    explanation: dict = field(default_factory=dict)  # {"matter": table text, "words": [...]}
+    reason: str  # auto | below_threshold | no_content | not_routable | emergency_unsure
+    explanation: dict = field(default_factory=dict)  # {"matter": the matter's title, "words": [...]}
     urgency: str = "normal"
-    confidence: float = 0.0  # what the threshold is compared with (see AGREEMENT)
+    confidence: float = 0.0  # calibrated: the share of such decisions that are right (see threshold)
     duplicate_of: str | None = None  # id of a likely duplicate open appeal of the same enterprise
+    suggested: list[str] = field(default_factory=list)  # other units of the matter: for the dispatcher only
+    life_danger: bool = False  # life in danger now: also pass it to the emergency lines (三台联动)
+    handover: list[str] = field(default_factory=list)  # those lines: "110", "119", "120"
+    hazards: list[str] = field(default_factory=list)  # dangers shown (routing/data/hazards.tsv)
+
+    @property
+    def first_in_queue(self) -> bool:
+        """An emergency the router did not dispatch goes to the head of the manual queue."""
+        return self.manual and self.urgency == "emergency"
 
 
 class CityModel:
     def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LinearSVC,
                  rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float,
-                 n_corrections: int = 0):
+                 n_corrections: int = 0, urgency: UrgencyModel | None = None):
         self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
         self.w_clf = W_CLF * (1 + n_corrections / CORRECTIONS_PER_CLF_WEIGHT)
+        self.urgency_model = urgency
+        self.calibration: tuple[np.ndarray, np.ndarray] | None = None  # raw confidence → share right
         self.rows, self.phrases, self.threshold = rows, phrases, threshold
         # retrieval has its own character 2–3-gram space: single characters only add noise there
         self.row_vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
@@ -136,35 +156,63 @@ class CityModel:
         return [p for p in found if not any(p != q and p in q for q in found)]
 
     def predict(self, text: str, enterprise: str | None = None, uscc: str | None = None,
-                open_appeals: list[OpenAppeal] = ()) -> Decision:
-        decision = self._decide(text)
+                open_appeals: list[OpenAppeal] = (), exclude: tuple[str, ...] = ()) -> Decision:
+        """exclude: units that must not handle it (e.g. one that returned it)."""
+        decision = self._decide(text, exclude)
         decision.duplicate_of = find_duplicate(text, list(open_appeals), uscc, enterprise)
         return decision
 
-    def _decide(self, text: str) -> Decision:
-        norm = normalize(text)
-        urgency = classify_urgency(norm)
-        content = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", norm)
-        if len(content) < MIN_CONTENT_CHARS:
-            return Decision(None, [], [], True, "no_content", {}, urgency)
+    def calibrated(self, raw: float) -> float:
+        if self.calibration is None:
+            return raw
+        return float(np.interp(raw, *self.calibration))
+
+    def raw_decision(self, norm: str, exclude: tuple[str, ...] = ()) -> tuple[np.ndarray, dict, str, float]:
+        """Probabilities per label, evidence, urgency and the uncalibrated confidence of the top label
+        (norm: normalised text)."""
         fused, ev = self.scores(norm)
-        for u in accused_units(norm, self.forms):
+        urgency = self.urgency_model.predict(norm, ev["x"]) if self.urgency_model else classify_urgency(norm)
+        for u in accused_units(norm, self.forms) | {u for u in exclude if u in self.index}:
             fused[self.index[u]] = -np.inf
         p = _softmax(fused / TEMPERATURE)
+        top = int(np.argmax(p))
+        return p, ev, urgency, float(p[top]) * AGREEMENT[min(ev["votes"], 3)]
+
+    def _decide(self, text: str, exclude: tuple[str, ...] = ()) -> Decision:
+        norm = normalize(text)
+        content = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", norm)
+        if len(content) < MIN_CONTENT_CHARS:
+            urgency = classify_urgency(norm)
+            return Decision(None, [], [], True, "no_content", {}, urgency, **_safety_fields(assess(norm, urgency)))
+        p, ev, urgency, raw = self.raw_decision(norm, exclude)
+        danger = assess(norm, urgency)
+        safety = _safety_fields(danger)
         order = np.argsort(-p)
         candidates = [(self.labels[i], round(float(p[i]), 4)) for i in order if self.labels[i] != MANUAL][:3]
         top = self.labels[order[0]]
         if top == MANUAL:
-            return Decision(None, [], candidates, True, "not_routable", self._explain(MANUAL, ev), urgency)
+            return Decision(None, [], candidates, True, "not_routable", self._explain(MANUAL, ev), urgency, **safety)
         row = ev["rows"].get(top)
-        assisting = [u for u in (row.others if row else ()) if u in self.forms][:3]
-        confidence = float(p[order[0]]) * AGREEMENT[min(ev["votes"], 3)]
-        manual = confidence < self.threshold
-        return Decision(None if manual else top, [] if manual else assisting, candidates, manual,
-                        "below_threshold" if manual else "auto", self._explain(top, ev), urgency,
-                        round(confidence, 4))
+        suggested = [u for u in (row.others if row else ()) if u in self.forms][:3]
+        assisting = self._second_matter(top, p, order)
+        confidence = self.calibrated(raw)
+        reason = "auto" if confidence >= self.threshold else "below_threshold"
+        if reason == "auto" and not handles(top, danger):
+            reason = "emergency_unsure"
+        manual = reason != "auto"
+        return Decision(None if manual else top, [] if manual else assisting, candidates, manual, reason,
+                        self._explain(top, ev), urgency, round(confidence, 4),
+                        suggested=[u for u in suggested if u not in assisting], **safety)
+
+    def _second_matter(self, top: str, p: np.ndarray, order: np.ndarray) -> list[str]:
+        """A unit of another department kind that the appeal itself gives strong evidence for."""
+        second = self.labels[order[1]] if len(order) > 1 else MANUAL
+        if second == MANUAL or p[order[1]] < ASSIST_MIN or set(kinds_of(second)) & set(kinds_of(top)):
+            return []
+        return [second]
 
     def _explain(self, label: str, ev: dict) -> dict:
+        """The matter's title and the few words that decided."""
         row = ev["rows"].get(label)
         words = [h for h in ev["hits"] if label in self.phrases[h]]
         if label in self.clf.classes_:
@@ -178,10 +226,21 @@ class CityModel:
                 j = int(x.indices[i])
                 if contrib[i] > 0 and j >= self.featurizer.n_char and len(names[j]) >= 2 and names[j] not in words:
                     words.append(str(names[j]))
-        return {"matter": row.matter if row else "", "words": words[:8]}
+        return {"matter": matter_title(row.matter) if row else "", "words": words[:EXPLAIN_WORDS]}
 
 
-def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
+def matter_title(matter: str) -> str:
+    """The first sentence of a table matter, at most TITLE_CHARS characters."""
+    first = re.split(r"[。；;！？\n]", matter.strip(), maxsplit=1)[0].strip()
+    return first if len(first) <= TITLE_CHARS else first[:TITLE_CHARS - 1] + "…"
+
+
+def _safety_fields(safety: Safety) -> dict:
+    return {"life_danger": safety.life_danger, "handover": list(safety.handover), "hazards": list(safety.hazards)}
+
+
+def train(kb: KnowledgeBase, threshold: float | None = None, calibrate: bool = True) -> CityModel:
+    """calibrate: map confidences to the share of right decisions on the corpus's validation part."""
     units = kb.routable_units()
     rows = table_rows(kb, set(units))
     resolved = resolve_matter_kinds(kb, units, rows)
@@ -189,11 +248,34 @@ def train(kb: KnowledgeBase, threshold: float | None = None) -> CityModel:
     texts, y, w = label_arrays(docs)
     aliases = [a for u in kb.units for a in u.aliases]
     featurizer = Featurizer(user_words(units, aliases)).fit(texts)
+    x = featurizer.transform(texts)
     clf = LinearSVC(C=0.5, random_state=0)
-    clf.fit(featurizer.transform(texts), y, sample_weight=w)
+    clf.fit(x, y, sample_weight=w)
+    rated = [i for i, d in enumerate(docs) if d.urgency]
+    urgency = train_urgency(x[rated], [texts[i] for i in rated], [docs[i].urgency for i in rated], w[rated])
     labels = sorted(set(units) | {MANUAL})
     th = DEFAULT_THRESHOLD if threshold is None else threshold
-    return CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections))
+    model = CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections),
+                      urgency)
+    if calibrate:
+        model.calibration = fit_calibration(model, corpus.city_records(kb, corpus.part("validation")))
+    return model
+
+
+def fit_calibration(model: CityModel, records: list[dict]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Isotonic map from the raw confidence of a unit chosen to the share of such choices that are right,
+    on labelled appeals the model did not train on (None with fewer than MIN_CALIBRATION of them)."""
+    raw, right = [], []
+    for r in records:
+        p, _, _, conf = model.raw_decision(normalize(r["text"]))
+        top = model.labels[int(np.argmax(p))]
+        if top != MANUAL:
+            raw.append(conf)
+            right.append(float(top == r["gold_lead"]))
+    if len(raw) < MIN_CALIBRATION:
+        return None
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, right)
+    return np.asarray(iso.X_thresholds_, dtype=float), np.asarray(iso.y_thresholds_, dtype=float)
 
 
 def _z(v: np.ndarray, floor: float = 0.0) -> np.ndarray:
