@@ -239,12 +239,13 @@ def _safety_fields(safety: Safety) -> dict:
     return {"life_danger": safety.life_danger, "handover": list(safety.handover), "hazards": list(safety.hazards)}
 
 
-def train(kb: KnowledgeBase, threshold: float | None = None, calibrate: bool = True) -> CityModel:
-    """calibrate: map confidences to the share of right decisions on the corpus's validation part."""
+def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = True) -> CityModel:
+    """starter: learn from the starter corpus too and calibrate the confidence on its validation part
+    (False: the table, catalogue, vocabulary and corrections only, as before the corpus existed)."""
     units = kb.routable_units()
     rows = table_rows(kb, set(units))
     resolved = resolve_matter_kinds(kb, units, rows)
-    docs = build_docs(kb, units, rows, resolved)
+    docs = build_docs(kb, units, rows, resolved, starter)
     texts, y, w = label_arrays(docs)
     aliases = [a for u in kb.units for a in u.aliases]
     featurizer = Featurizer(user_words(units, aliases)).fit(texts)
@@ -257,7 +258,7 @@ def train(kb: KnowledgeBase, threshold: float | None = None, calibrate: bool = T
     th = DEFAULT_THRESHOLD if threshold is None else threshold
     model = CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections),
                       urgency)
-    if calibrate:
+    if starter:
         model.calibration = fit_calibration(model, corpus.city_records(kb, corpus.part("validation")))
     return model
 

@@ -97,7 +97,8 @@ def _resolve(mk: MatterKind, by_kind, lead_rows, vec) -> str:
     return best
 
 
-def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: dict[str, str]) -> list[Doc]:
+def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: dict[str, str],
+               starter: bool = True) -> list[Doc]:
     docs = [Doc(r.text, r.lead, r.weight, "table") for r in rows]
     by_kind = units_by_kind(units)
     for dept in load_catalogue():
@@ -108,7 +109,7 @@ def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: d
         label = resolved[mk.matter]
         for p in mk.phrases:
             docs.append(Doc(p, label, W_PHRASE, "phrase"))
-    for a, label in corpus_labels(kb):
+    for a, label in corpus_labels(kb) if starter else ():
         docs.append(Doc(normalize(a.text), label, W_CORPUS, "corpus", a.urgency))
     unit_set = set(units)
     for c in kb.corrections:
