@@ -21,10 +21,16 @@ from routing.normalize import normalize
 from routing.training import (MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds,
                               table_rows)
 from routing.safety import Safety, assess, handles
+from routing.signals import MARGINS, Signals, train_signals
 from routing.urgency import UrgencyModel, classify_urgency, train_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
 W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
+# With the starter corpus the classifier carries the decision: on the corpus's validation part, adding
+# retrieval and lexicon at any weight lowered top-1 (1.0/0.1/0.1: −0.5 to −1.6 points; 1/1/1: −10), so
+# they only explain the choice and count as votes for the confidence.
+STARTER_FUSION = (0.0, 0.0)
+C_TABLE, C_STARTER = 0.5, 1.0  # the classifier's C: the corpus's appeals are many and varied
 CORRECTIONS_PER_CLF_WEIGHT = 50  # the classifier's weight grows by 1 for every 50 corrections
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
@@ -44,6 +50,8 @@ MIN_CONTENT_CHARS = 4
 ASSIST_MIN = 0.25
 EXPLAIN_WORDS, TITLE_CHARS = 5, 40
 MIN_CALIBRATION = 50
+# An emergency is auto-dispatched only this sure (calibrated), and only to a unit that handles its danger.
+EMERGENCY_CONFIDENCE = 0.9
 _DERIVED = ("_row_arrays", "_phrase_index")  # cached_property values of CityModel, rebuilt after unpickling
 
 
@@ -70,13 +78,20 @@ class Decision:
 
 
 class CityModel:
+    # versions stored before the starter corpus have neither: rules' urgency, uncalibrated confidence
+    urgency_model: UrgencyModel | None = None
+    calibration: tuple[np.ndarray, np.ndarray] | None = None  # raw confidence → share of right choices
+    fusion: tuple[float, float] = (W_RETRIEVAL, W_LEXICON)  # weights of retrieval and lexicon
+    signals: Signals | None = None
+    conduct_unit: str | None = None
+
     def __init__(self, city: str, labels: list[str], featurizer: Featurizer, clf: LinearSVC,
                  rows: list[Row], phrases: dict[str, dict[str, float]], threshold: float,
-                 n_corrections: int = 0, urgency: UrgencyModel | None = None):
+                 n_corrections: int = 0, urgency: UrgencyModel | None = None, signals: Signals | None = None):
         self.city, self.labels, self.featurizer, self.clf = city, labels, featurizer, clf
         self.w_clf = W_CLF * (1 + n_corrections / CORRECTIONS_PER_CLF_WEIGHT)
-        self.urgency_model = urgency
-        self.calibration: tuple[np.ndarray, np.ndarray] | None = None  # raw confidence → share right
+        self.urgency_model, self.signals = urgency, signals
+        self.conduct_unit = next((u for u in labels if "jw" in kinds_of(u)), None)  # the city's 纪委监委
         self.rows, self.phrases, self.threshold = rows, phrases, threshold
         # retrieval has its own character 2–3-gram space: single characters only add noise there
         self.row_vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
@@ -117,8 +132,7 @@ class CityModel:
         tokens = self.featurizer.tokens(text)
         x = self.featurizer.transform_one(text, tokens)
         clf = np.full(len(self.labels), -10.0)
-        # LinearSVC.decision_function without its input validation (same product, same floats)
-        clf[[self.index[c] for c in self.clf.classes_]] = (x @ self.clf.coef_.T + self.clf.intercept_)[0]
+        clf[[self.index[c] for c in self.clf.classes_]] = linear_scores(self.clf, x)
         retrieval, best_row = np.zeros(len(self.labels)), {}
         if self.row_matrix is not None:
             query = np.zeros(self.row_matrix.shape[1])
@@ -137,11 +151,12 @@ class CityModel:
         for u, forms in self.names.items():
             if any(f in text for f in forms):
                 lexicon[self.index[u]] += W_NAMED
-        fused = self.w_clf * _z(clf) + W_RETRIEVAL * _z(retrieval) + W_LEXICON * _z(lexicon, LEX_FLOOR)
+        w_retrieval, w_lexicon = self.fusion
+        fused = self.w_clf * _z(clf) + w_retrieval * _z(retrieval) + w_lexicon * _z(lexicon, LEX_FLOOR)
         top = int(np.argmax(fused))
         votes = sum(int(np.argmax(s)) == top for s in (clf, retrieval, lexicon) if s.max() > s.min())
         votes = min(votes, 1) if lexicon.max() <= 0 else votes  # no expression or unit name recognised
-        return fused, {"rows": best_row, "hits": hits, "x": x, "votes": votes}
+        return fused, {"rows": best_row, "hits": hits, "x": x, "votes": votes, "parts": (clf, retrieval, lexicon)}
 
     def phrase_hits(self, text: str, words: set[str]) -> list[str]:
         """Vocabulary phrases in the text: two-character ones only as whole words (安排水电 has no 排水),
@@ -172,8 +187,13 @@ class CityModel:
         (norm: normalised text)."""
         fused, ev = self.scores(norm)
         urgency = self.urgency_model.predict(norm, ev["x"]) if self.urgency_model else classify_urgency(norm)
+        ev["signals"] = self.signals(ev["x"]) if self.signals else set()
         for u in accused_units(norm, self.forms) | {u for u in exclude if u in self.index}:
             fused[self.index[u]] = -np.inf
+        if "conduct" in ev["signals"]:  # only the discipline body (or a dispatcher) handles a conduct complaint
+            for i, u in enumerate(self.labels):
+                if u not in (self.conduct_unit, MANUAL):
+                    fused[i] = -np.inf
         p = _softmax(fused / TEMPERATURE)
         top = int(np.argmax(p))
         return p, ev, urgency, float(p[top]) * AGREEMENT[min(ev["votes"], 3)]
@@ -185,7 +205,7 @@ class CityModel:
             urgency = classify_urgency(norm)
             return Decision(None, [], [], True, "no_content", {}, urgency, **_safety_fields(assess(norm, urgency)))
         p, ev, urgency, raw = self.raw_decision(norm, exclude)
-        danger = assess(norm, urgency)
+        danger = assess(norm, urgency, "life" in ev["signals"])
         safety = _safety_fields(danger)
         order = np.argsort(-p)
         candidates = [(self.labels[i], round(float(p[i]), 4)) for i in order if self.labels[i] != MANUAL][:3]
@@ -197,7 +217,8 @@ class CityModel:
         assisting = self._second_matter(top, p, order)
         confidence = self.calibrated(raw)
         reason = "auto" if confidence >= self.threshold else "below_threshold"
-        if reason == "auto" and not handles(top, danger):
+        if reason == "auto" and urgency == "emergency" and (
+                not handles(top, danger) or confidence < max(self.threshold, EMERGENCY_CONFIDENCE)):
             reason = "emergency_unsure"
         manual = reason != "auto"
         return Decision(None if manual else top, [] if manual else assisting, candidates, manual, reason,
@@ -229,6 +250,12 @@ class CityModel:
         return {"matter": matter_title(row.matter) if row else "", "words": words[:EXPLAIN_WORDS]}
 
 
+def linear_scores(clf, x) -> np.ndarray:
+    """clf.decision_function for one sparse row, from the weights of the row's features only (a product
+    with the whole weight matrix converted it at every call: 2 ms with the starter corpus's features)."""
+    return clf.coef_[:, x.indices] @ x.data + clf.intercept_
+
+
 def matter_title(matter: str) -> str:
     """The first sentence of a table matter, at most TITLE_CHARS characters."""
     first = re.split(r"[。；;！？\n]", matter.strip(), maxsplit=1)[0].strip()
@@ -250,15 +277,19 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     aliases = [a for u in kb.units for a in u.aliases]
     featurizer = Featurizer(user_words(units, aliases)).fit(texts)
     x = featurizer.transform(texts)
-    clf = LinearSVC(C=0.5, random_state=0)
+    clf = LinearSVC(C=C_STARTER if starter else C_TABLE, random_state=0)
     clf.fit(x, y, sample_weight=w)
+    clf.coef_ = clf.coef_.astype(np.float32)  # half the stored size; scores differ below 1e-6
     rated = [i for i, d in enumerate(docs) if d.urgency]
     urgency = train_urgency(x[rated], [texts[i] for i in rated], [docs[i].urgency for i in rated], w[rated])
+    flagged = [i for i, d in enumerate(docs) if d.source == "corpus"]
+    signals = train_signals(x[flagged], {name: [name in docs[i].flags for i in flagged] for name in MARGINS})
     labels = sorted(set(units) | {MANUAL})
     th = DEFAULT_THRESHOLD if threshold is None else threshold
     model = CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections),
-                      urgency)
+                      urgency, signals)
     if starter:
+        model.fusion = STARTER_FUSION
         model.calibration = fit_calibration(model, corpus.city_records(kb, corpus.part("validation")))
     return model
 

@@ -31,6 +31,7 @@ class Safety:
 
 
 NO_DANGER = Safety((), frozenset(), False, ())
+DEFAULT_SERVICE = "120"  # life in danger with no particular danger recognised: an ambulance
 
 
 def _cell(value: str) -> tuple[str, ...]:
@@ -43,15 +44,16 @@ def load_hazards() -> tuple[Hazard, ...]:
                  for name, kinds, services, life, phrases in read_tsv("hazards.tsv"))
 
 
-def assess(text: str, urgency: str) -> Safety:
-    """The dangers of an emergency (normalised text); other urgencies carry none."""
+def assess(text: str, urgency: str, life_signal: bool = False) -> Safety:
+    """The dangers of an emergency (normalised text); other urgencies carry none. life_signal: the
+    learned signal (routing.signals) says life is in danger, whether or not a cue was found."""
     if urgency != "emergency":
         return NO_DANGER
     found = [h for h in load_hazards() if any(p in text for p in h.phrases)]
-    if not found:
+    if not found and not life_signal:
         return NO_DANGER
-    life = any(h.life for h in found)
-    services = sorted({s for h in found for s in h.services}) if life else []
+    life = life_signal or any(h.life for h in found)
+    services = sorted({s for h in found for s in h.services} or {DEFAULT_SERVICE}) if life else []
     return Safety(tuple(h.name for h in found), frozenset(k for h in found for k in h.kinds), life,
                   tuple(services))
 

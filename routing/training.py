@@ -28,6 +28,7 @@ class Doc:
     weight: float
     source: str  # "table", "duty", "phrase", "corpus", "correction"
     urgency: str = ""  # labelled urgency (corpus, corrections that carry one)
+    flags: frozenset = frozenset()  # corpus: "life" (danger to life), "conduct" (complaint about a unit's conduct)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: d
         for p in mk.phrases:
             docs.append(Doc(p, label, W_PHRASE, "phrase"))
     for a, label in corpus_labels(kb) if starter else ():
-        docs.append(Doc(normalize(a.text), label, W_CORPUS, "corpus", a.urgency))
+        flags = frozenset({"life"} if a.life else ()) | frozenset({"conduct"} if a.kind == "jw" else ())
+        docs.append(Doc(normalize(a.text), label, W_CORPUS, "corpus", a.urgency, flags))
     unit_set = set(units)
     for c in kb.corrections:
         if c.lead in unit_set or c.lead == MANUAL:

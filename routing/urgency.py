@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from routing.catalogue import read_tsv, split_phrases
 from routing.normalize import normalize
@@ -87,16 +87,16 @@ def _outermost(phrases: list[str]) -> list[str]:
     return [p for p in phrases if not any(p != q and p in q for q in phrases)]
 
 
-# The learned urgency: a logistic regression over the text's features and the rules' verdict (learned
-# from the starter corpus and from dispatchers' and imported urgencies). The rules' emergency always
-# stands; the model may raise an appeal to emergency from EMERGENCY_MIN probability on (missing an
-# emergency costs more than raising a false alarm).
+# The learned urgency: a linear SVM over the text's features and the rules' verdict (learned from the
+# starter corpus and from urgencies dispatchers or imported work orders gave). The rules' emergency
+# always stands; the model raises an appeal to emergency from EMERGENCY_MARGIN on (missing an emergency
+# costs more than a false alarm).
 RULE_WEIGHT = 1.0
-EMERGENCY_MIN = 0.3
+EMERGENCY_MARGIN = -0.3
 
 
 class UrgencyModel:
-    def __init__(self, clf, n_features: int):
+    def __init__(self, clf: LinearSVC, n_features: int):
         self.clf, self.n_features = clf, n_features
 
     @staticmethod
@@ -108,16 +108,15 @@ class UrgencyModel:
         rule = classify_urgency(text)
         if rule == "emergency":
             return rule
-        scores = (x @ self.clf.coef_[:, :self.n_features].T).ravel()
-        scores += self.clf.coef_[:, self.n_features:] @ np.array(self.rule_columns(rule)) + self.clf.intercept_
+        coef = self.clf.coef_
+        scores = coef[:, x.indices] @ x.data + coef[:, self.n_features:] @ np.array(self.rule_columns(rule))
+        scores += self.clf.intercept_
         classes = list(self.clf.classes_)
-        if len(classes) == 2:  # a binary logistic regression scores the second class only
-            scores = np.array([0.0, scores[0]])
-        p = np.exp(scores - scores.max())
-        p /= p.sum()
-        if "emergency" in classes and p[classes.index("emergency")] >= EMERGENCY_MIN:
+        if len(classes) == 2:  # a binary SVM scores the second class only
+            return classes[int(scores[0] > 0)]
+        if "emergency" in classes and scores[classes.index("emergency")] >= EMERGENCY_MARGIN:
             return "emergency"
-        return classes[int(p.argmax())]
+        return classes[int(np.argmax(scores))]
 
 
 def train_urgency(x, texts: list[str], labels: list[str], weights) -> UrgencyModel | None:
@@ -125,7 +124,6 @@ def train_urgency(x, texts: list[str], labels: list[str], weights) -> UrgencyMod
     if len(set(labels)) < 2:
         return None
     rules = sparse.csr_matrix([UrgencyModel.rule_columns(classify_urgency(t)) for t in texts])
-    clf = LogisticRegression(C=4.0, max_iter=300)
+    clf = LinearSVC(C=0.5, random_state=0)
     clf.fit(sparse.hstack([x, rules]).tocsr(), labels, sample_weight=weights)
     return UrgencyModel(clf, x.shape[1])
-
