@@ -22,8 +22,8 @@ def predict_records(model, records: list[dict]) -> list[dict]:
 def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str] | None = None) -> dict:
     """records: `gold_lead` (or 人工分拨), `acceptable`, `urgency`; predictions: prediction_record()s.
 
-    top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the appeal
-    went to manual dispatch). accuracy: the final decision is right (lead is the gold or an acceptable
+    top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the router
+    chose manual dispatch itself, reason not_routable or no_content, not below its threshold). accuracy: the final decision is right (lead is the gold or an acceptable
     unit; or manual when the gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
     lead is acceptable. emergencies_missed: gold emergencies classed normal or consult.
     names: other spellings of unit names → the model's names (`KnowledgeBase.canonical()`), so that
@@ -39,9 +39,10 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
         ok = {gold, *(names.get(a, a) for a in r.get("acceptable", []))}
         units = [c["unit"] for c in p["candidates"]]
         final = MANUAL if p["manual"] else p["lead"]
-        if gold == MANUAL:
-            top1 += p["manual"]
-            top3 += p["manual"]
+        if gold == MANUAL:  # right when the router itself chose 人工分拨, not when merely unsure
+            chose = p["manual"] if "reason" not in p else p["reason"] in ("not_routable", "no_content")
+            top1 += chose
+            top3 += chose
         else:
             top1 += units[:1] == [gold]
             top3 += gold in units[:3]
