@@ -307,8 +307,8 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     th = threshold if threshold is not None else STARTER_THRESHOLD if margins else DEFAULT_THRESHOLD
     model = CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections),
                       urgency, signals)
-    if margins:
-        model.fusion, model.margins = STARTER_FUSION, True
+    if margins:  # the classifier alone decides: its weight stays 1, so that margins keep their calibration
+        model.fusion, model.margins, model.w_clf = STARTER_FUSION, True, W_CLF
         model.calibration = fit_calibration(model, corpus.city_records(kb, corpus.part("validation")))
     return model
 

@@ -74,3 +74,17 @@ def test_predict_trains_first_when_the_city_has_no_model(app, world):
     [line] = [json.loads(x) for x in result.stdout.splitlines()]
     assert (line["id"], line["lead"]) == ("a", "市人社局")
     assert store.versions(world.city.id)[0].active
+
+
+def test_evaluate_on_the_starter_corpus_validation_part(app, world):
+    from routing import corpus
+
+    if not corpus.part("validation"):
+        import pytest
+        pytest.skip("starter corpus not available")
+    install_model(world)
+    result = run(app, "evaluate", "--city", "金昌", "--corpus", "validation")
+    assert result.exit_code == 0, result.output
+    assert f"金昌：{len(corpus.part('validation'))} 条诉求" in result.output
+    assert "紧急诉求被自动分拨给非应承办单位" in result.output and "作风投诉被自动分拨给被投诉单位" in result.output
+    assert "请给出标注文件路径或 --corpus 之一" in run(app, "evaluate", "--city", "金昌").output
