@@ -35,7 +35,8 @@ def test_predict_writes_one_json_line_per_input_line(app, world):
     result = run(app, "predict", "--city", "金昌", input=lines + "\n")
     assert result.exit_code == 0, result.output
     first, second = [json.loads(line) for line in result.output.splitlines()]
-    assert set(first) == {"id", "lead", "assisting", "urgency", "manual", "candidates"}
+    assert set(first) == {"id", "lead", "assisting", "urgency", "manual", "reason", "confidence", "life_danger",
+                          "candidates"}
     assert (first["id"], first["lead"], first["manual"]) == ("a", "市人社局", False)
     assert set(first["candidates"][0]) == {"unit", "p"}
     assert (second["id"], second["lead"], second["manual"], second["candidates"]) == (2, None, True, [])
