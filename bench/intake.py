@@ -77,7 +77,7 @@ def main() -> None:
         cpu = {role: spent - cpu_before[role] for role, spent in harness.cpu_by_role(bench).items()}
         bench.apps.signal_workers(signal.SIGCONT)
         accepted = [r for r in alone if r.status == 201]
-        print(f"\n[1b] the same with the dispatch workers stopped during the burst")
+        print("\n[1b] the same with the dispatch workers stopped during the burst")
         print(f"    accepted: {harness.throughput(alone):.0f} appeals/s ({len(accepted)} accepted, "
               f"{len(alone) - len(accepted)} not 201)   target ≥ 500/s: {verdict(harness.throughput(alone) >= 500)}")
         print(f"    {harness.latency_line('latency under saturation', [r.latency for r in accepted])}")

@@ -1,80 +1,98 @@
-"""How fast dispatcher corrections teach the router: 金昌's dev appeals fed as corrections.
+"""How fast a city's own labelled appeals teach the router: the team's starter corpus, mapped to a city's
+units, fed as corrections (as dispatchers' assignments or imported work orders would be).
 
-    .venv/bin/python -m bench.routing_learning_curve [--orders 5] [--steps 0 20 40 60]
+    .venv/bin/python -m bench.routing_learning_curve [--city 金昌] [--orders 3] [--steps 0 100 500]
 
-For each of several random orders of the dev set's 金昌 appeals (those whose gold is a unit of the
-table; the 人工分拨 ones are never a dispatcher's assignment), the first k become corrections
-(routing.knowledge.Correction, as a dispatcher's assignment would) and top-1 is measured on the
-rest of them, the held-out appeals. This is the one place where the dev set is used as training
-data. Same-run baselines on the same held-out appeals: the table-only model (k = 0; the difference
-is paired, so it is not blurred by which appeals happen to be held out) and always naming the unit
-most often corrected to. No database is used: the table is parsed from the seed file.
+1. Table only + k examples: for each random order of the corpus's appeals that have a unit in the city
+   (those of kinds the city has no unit for go to 人工分拨 and are never an assignment), the first k
+   become corrections (routing.examples.examples_to_corrections, as `import-history` would store them) of
+   a model trained without the starter corpus, and top-1 is measured on the rest (at most --rest of
+   them, the same appeals for every k of an order). The difference to the table-only model (k = 0) is
+   paired: the same held-out appeals.
+2. Starter model + k examples: the shipped model (table and the corpus's train part) with k examples of
+   the validation part, measured on the rest of the validation part (the examples never overlap the
+   appeals the model trained on).
+No database is used: the table is parsed from the seed file. The dev set is not read.
 """
 import argparse
-import json
 import random
 import statistics
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from routing import corpus
 from routing.evaluate import evaluate, predict_records
-from routing.knowledge import Correction, from_parsed
-from routing.model import train
+from routing.examples import examples_to_corrections
+from routing.knowledge import from_parsed
+from routing.model import MANUAL, train
 from tables import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "000_e8af529a3e52d661.txt"
-DEV = SHARED / "data" / "dev_appeals.jsonl"
-CITY = "金昌"
+SEEDS = {"金昌": "000_e8af529a3e52d661.txt", "新密": "001_3157cc40575f03a0.txt",
+         "朔州": "002_0bc76a5a651969c0.txt", "赣州": "003_708032cc1c019027.txt"}
 
 
 def _spread(values: list[float]) -> str:
-    mean = statistics.mean(values)
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{mean * 100:5.1f}% ± {sd * 100:4.1f} (min {min(values) * 100:.1f}, max {max(values) * 100:.1f})"
+    return f"{statistics.mean(values) * 100:5.1f}% ± {sd * 100:4.1f}"
+
+
+def _top1(model, records, names) -> float:
+    return evaluate(records, predict_records(model, records), names=names)["top1"]
+
+
+def curve(kb, records: list[dict], steps: list[int], orders: int, rest_size: int, starter: bool) -> dict:
+    """k → list of (top-1 with k examples, top-1 of the model without examples) over the orders."""
+    names = kb.canonical()
+    base = train(kb, starter=starter)
+    out = {k: [] for k in steps}
+    for seed in range(orders):
+        order = records[:]
+        random.Random(seed).shuffle(order)
+        rest = order[max(steps):][:rest_size]
+        base_top1 = _top1(base, rest, names)
+        for k in steps:
+            fed = [(i, {"text": r["text"], "unit": r["gold_lead"], "urgency": r["urgency"]})
+                   for i, r in enumerate(order[:k], 1)]
+            examples, bad = examples_to_corrections(kb, fed)
+            assert not bad, bad
+            model = base if k == 0 else train(replace(kb, corrections=examples), starter=starter)
+            out[k].append((_top1(model, rest, names), base_top1))
+    return out
+
+
+def _print(title: str, results: dict, held_out: int) -> None:
+    print(title)
+    print(f"{'examples':>8}  {'held out':>8}  {'top-1 with the examples':<24}  {'without':>8}  difference")
+    for k, pairs in results.items():
+        learned = [a for a, _ in pairs]
+        diff = [a - b for a, b in pairs]
+        print(f"{k:>8}  {held_out:>8}  {_spread(learned):<24}  {statistics.mean(b for _, b in pairs) * 100:7.1f}%"
+              f"  {statistics.mean(diff) * 100:+6.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=5, help="random orders of the corrections")
-    parser.add_argument("--steps", type=int, nargs="+", default=[0, 20, 40, 60])
+    parser.add_argument("--city", default="金昌", choices=sorted(SEEDS))
+    parser.add_argument("--orders", type=int, default=3, help="random orders of the examples")
+    parser.add_argument("--steps", type=int, nargs="+", default=[0, 100, 500])
+    parser.add_argument("--rest", type=int, default=600, help="held-out appeals measured per order")
     args = parser.parse_args()
-
-    kb = from_parsed(CITY, parse_file(SEED))
-    names = kb.canonical()
-    routable = set(kb.routable_units())
-    records = [r for r in map(json.loads, DEV.read_text(encoding="utf-8").splitlines()) if r["city"] == CITY]
-    usable = [r for r in records if names.get(r["gold_lead"]) in routable]
-    steps = [k for k in args.steps if k < len(usable)]
-    print(f"{CITY}: {len(records)} dev appeals, {len(usable)} with a unit of the table as gold "
-          f"(the others go to 人工分拨 and are not corrections); {args.orders} random orders")
-
     started = time.monotonic()
-    base = train(kb)
-    base_predictions = dict(zip((r["id"] for r in usable), predict_records(base, usable)))
-    learned, table_only, majority = ({k: [] for k in steps} for _ in range(3))
-    for seed in range(args.orders):
-        order = usable[:]
-        random.Random(seed).shuffle(order)
-        for k in steps:
-            fed, rest = order[:k], order[k:]
-            corrections = [Correction(r["text"], names[r["gold_lead"]]) for r in fed]
-            model = base if k == 0 else train(replace(kb, corrections=corrections))
-            learned[k].append(evaluate(rest, predict_records(model, rest), names=names)["top1"])
-            table_only[k].append(evaluate(rest, [base_predictions[r["id"]] for r in rest], names=names)["top1"])
-            top = Counter(c.lead for c in corrections).most_common(1)
-            guess = top[0][0] if top else None
-            majority[k].append(sum(names.get(r["gold_lead"]) == guess for r in rest) / len(rest))
-    print("top-1 on the held-out rest, mean ± sd over the orders; same-run baselines on the same appeals:")
-    print(f"{'corrections':>11}  {'held out':>8}  {'router with the corrections':<44}  {'table only (k=0)':<16}"
-          f"  {'difference':<10}  most corrected unit")
-    for k in steps:
-        diff = [a - b for a, b in zip(learned[k], table_only[k])]
-        print(f"{k:>11}  {len(usable) - k:>8}  {_spread(learned[k]):<44}  {statistics.mean(table_only[k]) * 100:15.1f}%"
-              f"  {statistics.mean(diff) * 100:+9.1f}   {statistics.mean(majority[k]) * 100:5.1f}%")
+    kb = from_parsed(args.city, parse_file(ROOT.parent / "shared" / "seeds" / SEEDS[args.city]))
+    routed = [r for r in corpus.city_records(kb, list(corpus.load())) if r["gold_lead"] != MANUAL]
+    steps = sorted(k for k in set(args.steps) | {0} if k < len(routed))
+    print(f"{args.city}: {len(corpus.load())} corpus appeals, {len(routed)} with a unit of the city; "
+          f"{args.orders} random orders")
+    held = min(args.rest, len(routed) - max(steps))
+    _print("1. table only + k examples (top-1 on the rest, mean ± sd over the orders):",
+           curve(kb, routed, steps, args.orders, args.rest, starter=False), held)
+    validation = [r for r in routed if corpus.split_of(r["id"]) == "validation"]
+    small = [k for k in steps if k <= len(validation) // 2]
+    held = min(args.rest, len(validation) - max(small))
+    _print("2. starter model (table + corpus train part) + k examples of the validation part:",
+           curve(kb, validation, small, args.orders, args.rest, starter=True), held)
     print(f"{time.monotonic() - started:.0f} s in all")
 
 

@@ -9,6 +9,9 @@
    same run `jieba.lcut` over the same texts (the baseline: tokenising alone).
 3. The dispatch job end to end in one process (routing.dispatch.dispatch_appeal and its commit, as
    the RQ worker runs it) on a scratch SQLite database with the 金昌 seed table imported.
+4. CPU time per prediction against the router of an earlier commit (--baseline, default the release
+   before the starter corpus), measured in the same run: that commit's routing/ is exported to a
+   scratch directory and a child process trains its 金昌 model and predicts the same texts.
 The dev set is only read for its texts here.
 """
 import argparse
@@ -41,6 +44,41 @@ model.predict("银行不给续贷")  # the first prediction builds the city's to
 t2 = time.monotonic()
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "rss_before": before, "rss_after": rss()}))
 """
+
+
+CPU_PROBE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])  # the exported routing/ first, then the worktree (tables)
+sys.path.insert(1, sys.argv[2])
+from routing.knowledge import from_parsed
+from routing.model import train
+from tables import parse_file
+texts = json.loads(open(sys.argv[4], encoding="utf-8").read())
+model = train(from_parsed("金昌", parse_file(sys.argv[3])))
+model.predict(texts[0])
+started = time.process_time()
+for text in texts:
+    model.predict(text)
+print(json.dumps({"cpu_ms": (time.process_time() - started) / len(texts) * 1000}))
+"""
+
+
+def _cpu_ms(routing_parent: str, texts: list[str], workdir: str) -> float:
+    """CPU milliseconds per prediction of the router found in routing_parent, in a child process."""
+    path = Path(workdir) / "texts.json"
+    path.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", CPU_PROBE, routing_parent, str(ROOT), str(SEED), str(path)],
+                         cwd=workdir, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])["cpu_ms"]
+
+
+def _export(commit: str, workdir: str) -> str:
+    """routing/ of a commit, in a scratch directory."""
+    target = Path(workdir) / f"routing-{commit}"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", commit, "routing"], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return str(target)
 
 
 def _texts(n: int) -> list[str]:
@@ -104,6 +142,7 @@ def _dispatch_rate(texts: list[str]) -> tuple[float, dict, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appeals", type=int, default=700)
+    parser.add_argument("--baseline", default="ae2024b", help="commit whose router is the CPU baseline")
     args = parser.parse_args()
     texts = _texts(args.appeals)
     workdir = tempfile.mkdtemp(prefix="bench-routing-")
@@ -138,6 +177,10 @@ def main() -> None:
           f"{probe['rss_after']:.0f} MB after (+{probe['rss_after'] - probe['rss_before']:.0f} MB)")
     print(f"router only ({len(texts)} texts): {rate_router:.0f} appeals/s; jieba.lcut on the same texts: "
           f"{rate_jieba:.0f} texts/s; router/jieba = {rate_router / rate_jieba:.3f}")
+    cpu_old = _cpu_ms(_export(args.baseline, workdir), texts, workdir)
+    cpu_new = _cpu_ms(str(ROOT), texts, workdir)
+    print(f"CPU per prediction, same texts, same run: {cpu_new:.2f} ms now, {cpu_old:.2f} ms at {args.baseline}; "
+          f"ratio {cpu_new / cpu_old:.2f} (target ≤ 2)")
     print(f"dispatch job end to end, one process, SQLite: {rate_job:.0f} appeals/s "
           f"({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}); "
           f"dispatch job/jieba = {rate_job / rate_jieba:.3f}")

@@ -2,7 +2,10 @@
 
 Kept import-light (the dispatch job imports this package). Public API:
   routing.knowledge  KnowledgeBase, Unit, Matter, Correction, from_parsed
-  routing.model      train(kb, threshold=None) -> CityModel; CityModel.predict(...) -> Decision
+  routing.model      train(kb, threshold=None, starter=True) -> CityModel; CityModel.predict(..., exclude=()) -> Decision
+  routing.corpus     the starter corpus: load(), part("train"|"validation"), kind_units(kb), city_records(kb, appeals)
+  routing.examples   examples_to_corrections(kb, [(line, {"text", "unit", "urgency"?})]) -> (corrections, bad rows)
+  routing.safety     assess(text, urgency) -> Safety (hazards, life danger, 110/119/120 hand-over)
   routing.retrain    retrain(kb, current=None) -> RetrainResult
   routing.urgency    classify_urgency(text)
   routing.duplicates find_duplicate(text, open_appeals, uscc, enterprise), OpenAppeal

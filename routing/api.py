@@ -38,10 +38,13 @@ class SuggestOutSchema(BaseSchema):
     lead = fields.String(allow_none=True, metadata={"description": "建议主办单位；人工分拨时为空"})
     urgency = fields.String(metadata={"description": "建议紧急程度：emergency/urgent/normal/consult"})
     manual = fields.Boolean(metadata={"description": "是否建议人工分拨"})
-    reason = fields.String(metadata={"description": "auto/below_threshold/no_content/not_routable"})
+    reason = fields.String(metadata={"description": "auto/below_threshold/no_content/not_routable/emergency_unsure"})
     candidates = fields.List(fields.Nested(CandidateSchema))
     top_words = fields.List(fields.String(), metadata={"description": "影响最大的词语"})
     duplicates = fields.List(fields.Nested(DuplicateSchema), metadata={"description": "同一企业未办结的疑似重复件"})
+    suggested_assisting = fields.List(fields.String(), metadata={"description": "任务分工表中该事项的其他单位（仅供参考，不自动指定）"})
+    life_danger = fields.Boolean(metadata={"description": "危及生命：须同时转 110/119/120（三台联动）"})
+    handover = fields.List(fields.String(), metadata={"description": "应转接的应急电话：110、119、120"})
     model_version = fields.Integer()
 
 

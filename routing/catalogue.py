@@ -14,6 +14,7 @@ class DeptKind:
     kind: str
     pattern: re.Pattern
     duties: tuple[str, ...]
+    fallback: str = ""  # kind that takes this kind's matters in a city without a unit of it
 
 
 def read_tsv(name: str) -> list[list[str]]:
@@ -34,7 +35,8 @@ def split_phrases(cell: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> tuple[DeptKind, ...]:
-    return tuple(DeptKind(k, re.compile(p), split_phrases(d)) for k, p, d in read_tsv("catalogue.tsv"))
+    return tuple(DeptKind(row[0], re.compile(row[1]), split_phrases(row[2]), row[3] if len(row) > 3 else "")
+                 for row in read_tsv("catalogue.tsv"))
 
 
 def kinds_of(unit_name: str) -> list[str]:

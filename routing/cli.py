@@ -92,15 +92,26 @@ def predict_command(city_name):
 
 @routing.command("evaluate")
 @click.option("--city", "city_name", required=True, help="城市名称")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", "part", type=click.Choice(["validation", "train"]), default=None,
+              help="在起步语料的验证集（或训练集）上评估，按本市单位名册映射出应承办单位")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False), required=False)
 @with_appcontext
-def evaluate_command(city_name, path):
-    """在带标注的诉求文件（JSONL：text、gold_lead、acceptable、urgency）上评估当前模型。"""
+def evaluate_command(city_name, part, path):
+    """在带标注的诉求文件（JSONL：text、gold_lead、acceptable、urgency）或起步语料上评估当前模型。"""
+    from routing import corpus
     from routing.evaluate import evaluate, predict_records
 
+    if (part is None) == (path is None):
+        raise click.ClickException("请给出标注文件路径或 --corpus 之一")
     city = _city(city_name)
-    with open(path, encoding="utf-8") as stream:
-        records = [r for r in _records(stream, city.name) if "gold_lead" in r]
+    data = store.training(city.id)
+    if part is not None:
+        if data is None:
+            raise click.ClickException(f"{city.name}尚未导入任务分工表，请先运行 flask tables import")
+        records = corpus.city_records(data.kb, corpus.part(part))
+    else:
+        with open(path, encoding="utf-8") as stream:
+            records = [r for r in _records(stream, city.name) if "gold_lead" in r]
     if not records:
         raise click.ClickException(f"文件中没有{city.name}的带标注诉求")
     model = _model(city)
@@ -115,6 +126,12 @@ def evaluate_command(city_name, path):
                        ("自动分拨准确率", "auto_precision"), ("紧急程度准确率", "urgency_accuracy")):
         click.echo(f"  {label}：{_percent(figures[key])}")
     click.echo(f"  紧急诉求被判为一般或咨询：{figures['emergencies_missed']} 条")
+    click.echo(f"  紧急诉求被自动分拨给非应承办单位：{figures['emergencies_misrouted']} 条")
+    if part is not None:
+        click.echo(f"  危及生命未提示三台联动：{figures['life_missed']} 条")
+        click.echo(f"  作风投诉被自动分拨给被投诉单位：{figures['accused_auto']} 条")
+        click.echo(f"  自动指定协办单位：{figures['assisting_assigned']} 个，其中为第二事项应承办单位"
+                   f" {figures['assisting_right']} 个")
 
 
 @routing.command("versions")

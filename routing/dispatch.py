@@ -2,7 +2,8 @@
 
 The router's decision is always recorded on the appeal (`Appeal.routing`: model version, whether
 it was auto-dispatched, the top candidates with probabilities and the matter behind the choice,
-the words that weighed most, the proposed urgency, a likely duplicate). A confident decision
+the words that weighed most, the proposed urgency, a likely duplicate, the table's other units as
+suggestions, and whether life is in danger with the 110/119/120 lines to pass it to). A confident decision
 dispatches the appeal to its lead unit (event `route`); otherwise it goes to manual dispatch
 (`to_manual`) with the suggestions attached. Unit names are resolved among the appeal's own city's
 units only, so a decision can never reach another city's unit.
@@ -25,6 +26,7 @@ MANUAL_REASONS = {
     "below_threshold": "待人工分拨：自动分拨把握不足，请参考建议单位",
     "no_content": "待人工分拨：诉求内容过短或无可分拨内容",
     "not_routable": "待人工分拨：诉求不属于本市任务分工表所列单位的职责",
+    "emergency_unsure": "待人工分拨（优先）：紧急诉求所涉险情不在建议单位职责内，请立即人工分拨",
 }
 UNKNOWN_UNIT_REASON = "待人工分拨：建议的单位「{name}」不是本市可分拨的单位"
 DUPLICATE_REASON = "待人工分拨：疑似重复件，与同一企业未办结的诉求{number}内容相近"
@@ -118,12 +120,19 @@ def routing_record(appeal: Appeal, routed: service.Routed, auto: bool) -> dict:
         # only noted for the dispatcher on the hotline, where the operator's choice stands.
         "urgency_higher": URGENCY_RANK.get(decision.urgency, 1) > URGENCY_RANK.get(appeal.urgency, 1),
         "duplicate_of": decision.duplicate_of,
+        "suggested_assisting": decision.suggested,  # the table's other units: shown, not assigned
+        # life in danger now: the appeal must also be passed to these emergency lines (三台联动)
+        "life_danger": decision.life_danger,
+        "handover": decision.handover,
+        "hazards": decision.hazards,
+        "first_in_queue": decision.first_in_queue,
     }
 
 
 def _event_data(routing: dict) -> dict:
     return {"model_version": routing["model_version"], "candidates": routing["candidates"],
-            "urgency": routing["urgency"], "duplicate_of": routing["duplicate_of"]}
+            "urgency": routing["urgency"], "duplicate_of": routing["duplicate_of"],
+            "life_danger": routing["life_danger"], "handover": routing["handover"]}
 
 
 def _units(city_id: int, names: list[str]) -> dict[str, Unit]:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from sklearn.metrics import f1_score
 
+from routing.catalogue import kinds_of
 from routing.training import MANUAL
 
 
 def prediction_record(appeal_id, decision) -> dict:
     """One output line of `flask routing predict`."""
     return {"id": appeal_id, "lead": decision.lead, "assisting": decision.assisting,
-            "urgency": decision.urgency, "manual": decision.manual,
+            "urgency": decision.urgency, "manual": decision.manual, "reason": decision.reason,
+            "confidence": decision.confidence, "life_danger": decision.life_danger,
             "candidates": [{"unit": u, "p": p} for u, p in decision.candidates]}
 
 
@@ -20,8 +22,8 @@ def predict_records(model, records: list[dict]) -> list[dict]:
 def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str] | None = None) -> dict:
     """records: `gold_lead` (or 人工分拨), `acceptable`, `urgency`; predictions: prediction_record()s.
 
-    top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the appeal
-    went to manual dispatch). accuracy: the final decision is right (lead is the gold or an acceptable
+    top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the router
+    chose manual dispatch itself, reason not_routable or no_content, not below its threshold). accuracy: the final decision is right (lead is the gold or an acceptable
     unit; or manual when the gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
     lead is acceptable. emergencies_missed: gold emergencies classed normal or consult.
     names: other spellings of unit names → the model's names (`KnowledgeBase.canonical()`), so that
@@ -29,16 +31,18 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
     """
     names = names or {}
     n = len(records)
-    top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = 0
+    top1 = top3 = correct = manual = auto_ok = urgency_ok = missed = misrouted = 0
+    life_missed = accused_auto = assisting = assisting_right = 0
     gold_labels, final_labels = [], []
     for r, p in zip(records, predictions):
         gold = names.get(r["gold_lead"], r["gold_lead"])
         ok = {gold, *(names.get(a, a) for a in r.get("acceptable", []))}
         units = [c["unit"] for c in p["candidates"]]
         final = MANUAL if p["manual"] else p["lead"]
-        if gold == MANUAL:
-            top1 += p["manual"]
-            top3 += p["manual"]
+        if gold == MANUAL:  # right when the router itself chose 人工分拨, not when merely unsure
+            chose = p["manual"] if "reason" not in p else p["reason"] in ("not_routable", "no_content")
+            top1 += chose
+            top3 += chose
         else:
             top1 += units[:1] == [gold]
             top3 += gold in units[:3]
@@ -47,6 +51,11 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
         auto_ok += (not p["manual"]) and p["lead"] in ok
         urgency_ok += p["urgency"] == r.get("urgency")
         missed += r.get("urgency") == "emergency" and p["urgency"] in ("normal", "consult")
+        misrouted += r.get("urgency") == "emergency" and not p["manual"] and p["lead"] not in ok
+        life_missed += bool(r.get("life")) and not p.get("life_danger")
+        accused_auto += bool(r.get("accused")) and not p["manual"] and r["accused"] in kinds_of(p["lead"])
+        assisting += len(p.get("assisting") or [])
+        assisting_right += sum(a == r.get("second") for a in p.get("assisting") or [])
         gold_labels.append(gold)
         final_labels.append(gold if final in ok else final)  # an acceptable unit counts as the gold
     auto = n - manual
@@ -58,4 +67,6 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
         "manual_rate": manual / n if n else 0.0, "auto_rate": auto / n if n else 0.0,
         "auto_precision": auto_ok / auto if auto else 0.0,
         "urgency_accuracy": urgency_ok / n if n else 0.0, "emergencies_missed": missed,
+        "emergencies_misrouted": misrouted, "life_missed": life_missed, "accused_auto": accused_auto,
+        "assisting_assigned": assisting, "assisting_right": assisting_right,
     }

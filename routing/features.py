@@ -12,6 +12,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from routing.lexicon import build_tokenizer, tokenize
 
 
+MAX_CHAR_FEATURES = 60000
+
+
 class Featurizer:
     """Fit on training texts; picklable (the jieba tokenizer is rebuilt from its word list on load)."""
 
@@ -19,7 +22,10 @@ class Featurizer:
         self.words = words
         self._tok = None
         self._names = None
-        self.char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+        # the most frequent n-grams only: with the starter corpus there are ~130,000, and the classifier keeps
+        # a dense weight per n-gram and label (on the validation part 55,000 lost 0.5 point of top-1)
+        self.char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1,
+                                    max_features=MAX_CHAR_FEATURES)
         self.word = TfidfVectorizer(analyzer=self.tokens, sublinear_tf=True, min_df=1)
 
     def tokens(self, text: str) -> list[str]:

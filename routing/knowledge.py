@@ -25,6 +25,7 @@ class Correction:
     """A dispatcher's decision: the manual assignment of an appeal or a reassignment after a return."""
     text: str
     lead: str
+    urgency: str | None = None  # the urgency the dispatcher or the imported work order gave, if any
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from routing.knowledge import KnowledgeBase
-from routing.model import DEFAULT_THRESHOLD, CityModel, train
+from routing.model import CityModel, train
 from routing.threshold import choose_threshold
 
 HOLDOUT_FRACTION = 0.2
@@ -24,7 +24,7 @@ def top1_and_confidences(model: CityModel, corrections) -> tuple[float, list[flo
     for c in corrections:
         d = model.predict(c.text)
         ok.append(bool(d.candidates) and d.candidates[0][0] == c.lead)
-        conf.append(d.candidates[0][1] if d.candidates else 0.0)
+        conf.append(d.confidence)
     return (sum(ok) / len(ok) if ok else 0.0), conf, ok
 
 
@@ -38,6 +38,9 @@ def retrain(kb: KnowledgeBase, current: CityModel | None = None) -> RetrainResul
     probe = train(replace(kb, corrections=kb.corrections[:-n_held]))
     new_top1, conf, ok = top1_and_confidences(probe, held)
     old_top1 = top1_and_confidences(current, held)[0] if current is not None else None
-    threshold = choose_threshold(conf, ok, default=current.threshold if current else DEFAULT_THRESHOLD)
+    # the current threshold stays without enough held-back corrections, unless its confidence meant another
+    # thing (a version from before the starter corpus); None: the new version's default
+    same = current is not None and current.margins == probe.margins
+    threshold = choose_threshold(conf, ok, default=current.threshold if same else None)
     accepted = old_top1 is None or new_top1 >= old_top1
     return RetrainResult(train(kb, threshold=threshold), accepted, new_top1, old_top1, n_held)

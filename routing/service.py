@@ -102,7 +102,7 @@ def route(appeal: Appeal) -> Routed | None:
 
 def candidates_view(decision: Decision) -> list[dict]:
     """Top candidates with probabilities; the table matter that explains the choice on the chosen one."""
-    explained = decision.reason in ("auto", "below_threshold")
+    explained = decision.reason in ("auto", "below_threshold", "emergency_unsure")
     matter = (decision.explanation or {}).get("matter") or ""
     return [{"unit": unit, "p": p, "matter": matter if explained and i == 0 else ""}
             for i, (unit, p) in enumerate(decision.candidates)]
@@ -118,7 +118,7 @@ def suggest(city: str, text: str, enterprise: str | None = None, uscc: str | Non
     decision = _predict(loaded, others, text, enterprise, uscc)
     duplicates = [{"number": a.number, "status": a.status} for a in others if a.number == decision.duplicate_of]
     return {"lead": decision.lead, "urgency": decision.urgency, "manual": decision.manual,
-            "life_danger": bool(getattr(decision, "life_danger", False)),
             "reason": decision.reason, "candidates": candidates_view(decision),
             "top_words": (decision.explanation or {}).get("words", []), "duplicates": duplicates,
-            "model_version": loaded.version}
+            "suggested_assisting": decision.suggested, "life_danger": decision.life_danger,
+            "handover": decision.handover, "model_version": loaded.version}

@@ -62,10 +62,10 @@ def history(city_id: int, names: dict[str, str]) -> list[Correction]:
     """The city's imported work orders, in import order, as corrections; those whose unit is no
     longer a routable unit of the table are left out."""
     rows = db.session.execute(
-        select(RoutingExample.text, Unit.name).join(Unit, Unit.id == RoutingExample.unit_id)
+        select(RoutingExample.text, Unit.name, RoutingExample.urgency).join(Unit, Unit.id == RoutingExample.unit_id)
         .where(RoutingExample.city_id == city_id).order_by(RoutingExample.id)
     ).all()
-    return [Correction(text, names[unit]) for text, unit in rows if unit in names]
+    return [Correction(text, names[unit], urgency) for text, unit, urgency in rows if unit in names]
 
 
 def training(city_id: int) -> Training | None:

@@ -10,8 +10,8 @@ TARGET_PRECISION = 0.95
 MIN_LABELLED = 30
 
 
-def choose_threshold(confidences: list[float], correct: list[bool], default: float,
-                     target: float = TARGET_PRECISION) -> float:
+def choose_threshold(confidences: list[float], correct: list[bool], default: float | None,
+                     target: float = TARGET_PRECISION) -> float | None:
     """Lowest confidence t such that appeals with confidence ≥ t are ≥ target correct."""
     if len(confidences) < MIN_LABELLED:
         return default

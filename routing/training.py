@@ -7,14 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from routing import corpus
 from routing.catalogue import load_catalogue, units_by_kind
 from routing.knowledge import KnowledgeBase
 from routing.normalize import normalize
 from routing.vocabulary import MANUAL_KIND, MatterKind, load_vocabulary
 
-MANUAL = "人工分拨"
+MANUAL = corpus.MANUAL
 # Label weights: the table's first lead speaks loudest; co-leads, assisting units and generic duties less.
 W_LEAD, W_CO_LEAD, W_ASSIST, W_DUTY, W_PHRASE, W_CORRECTION = 1.0, 0.6, 0.25, 0.5, 1.0, 1.0
+# The starter corpus's appeals, each labelled with the city's unit of its department kind.
+W_CORPUS = 1.0
 KIND_PRIOR = 0.1  # bonus per rank for the vocabulary's usual lead kind when the table is ambiguous
 
 
@@ -23,7 +26,9 @@ class Doc:
     text: str
     label: str
     weight: float
-    source: str  # "table", "duty", "phrase", "correction"
+    source: str  # "table", "duty", "phrase", "corpus", "correction"
+    urgency: str = ""  # labelled urgency (corpus, corrections that carry one)
+    flags: frozenset = frozenset()  # corpus: "life" (danger to life), "conduct" (complaint about a unit's conduct)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,8 @@ def _resolve(mk: MatterKind, by_kind, lead_rows, vec) -> str:
     return best
 
 
-def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: dict[str, str]) -> list[Doc]:
+def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: dict[str, str],
+               starter: bool = True) -> list[Doc]:
     docs = [Doc(r.text, r.lead, r.weight, "table") for r in rows]
     by_kind = units_by_kind(units)
     for dept in load_catalogue():
@@ -104,11 +110,20 @@ def build_docs(kb: KnowledgeBase, units: list[str], rows: list[Row], resolved: d
         label = resolved[mk.matter]
         for p in mk.phrases:
             docs.append(Doc(p, label, W_PHRASE, "phrase"))
+    for a, label in corpus_labels(kb) if starter else ():
+        flags = frozenset({"life"} if a.life else ()) | frozenset({"conduct"} if a.kind == "jw" else ())
+        docs.append(Doc(normalize(a.text), label, W_CORPUS, "corpus", a.urgency, flags))
     unit_set = set(units)
     for c in kb.corrections:
         if c.lead in unit_set or c.lead == MANUAL:
-            docs.append(Doc(normalize(c.text), c.lead, W_CORRECTION, "correction"))
+            docs.append(Doc(normalize(c.text), c.lead, W_CORRECTION, "correction", c.urgency or ""))
     return docs
+
+
+def corpus_labels(kb: KnowledgeBase) -> list[tuple[corpus.Appeal, str]]:
+    """The corpus's train part with the city's unit for each appeal (人工分拨 where it has none)."""
+    units = corpus.kind_units(kb)
+    return [(a, corpus.expected_unit(a, units)) for a in corpus.part("train")]
 
 
 def phrase_map(resolved: dict[str, str]) -> dict[str, dict[str, float]]:

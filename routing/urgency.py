@@ -15,6 +15,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+from scipy import sparse
+from sklearn.svm import LinearSVC
+
 from routing.catalogue import read_tsv, split_phrases
 from routing.normalize import normalize
 
@@ -81,3 +85,45 @@ def classify_urgency(text: str) -> str:
 def _outermost(phrases: list[str]) -> list[str]:
     """Found phrases without those inside a longer one found (有没有补贴 counts once, not with 有没有)."""
     return [p for p in phrases if not any(p != q and p in q for q in phrases)]
+
+
+# The learned urgency: a linear SVM over the text's features and the rules' verdict (learned from the
+# starter corpus and from urgencies dispatchers or imported work orders gave). The rules' emergency
+# always stands; the model raises an appeal to emergency from EMERGENCY_MARGIN on (missing an emergency
+# costs more than a false alarm).
+RULE_WEIGHT = 1.0
+EMERGENCY_MARGIN = -0.3
+
+
+class UrgencyModel:
+    def __init__(self, clf: LinearSVC, n_features: int):
+        self.clf, self.n_features = clf, n_features
+
+    @staticmethod
+    def rule_columns(rule: str) -> list[float]:
+        return [RULE_WEIGHT if rule == u else 0.0 for u in URGENCIES]
+
+    def predict(self, text: str, x) -> str:
+        """text: normalised; x: the text's features (1 × n_features, as the model was trained on)."""
+        rule = classify_urgency(text)
+        if rule == "emergency":
+            return rule
+        coef = self.clf.coef_
+        scores = coef[:, x.indices] @ x.data + coef[:, self.n_features:] @ np.array(self.rule_columns(rule))
+        scores += self.clf.intercept_
+        classes = list(self.clf.classes_)
+        if len(classes) == 2:  # a binary SVM scores the second class only
+            return classes[int(scores[0] > 0)]
+        if "emergency" in classes and scores[classes.index("emergency")] >= EMERGENCY_MARGIN:
+            return "emergency"
+        return classes[int(np.argmax(scores))]
+
+
+def train_urgency(x, texts: list[str], labels: list[str], weights) -> UrgencyModel | None:
+    """x: the texts' features; None without at least two urgency classes to learn from."""
+    if len(set(labels)) < 2:
+        return None
+    rules = sparse.csr_matrix([UrgencyModel.rule_columns(classify_urgency(t)) for t in texts])
+    clf = LinearSVC(C=0.5, random_state=0)
+    clf.fit(sparse.hstack([x, rules]).tocsr(), labels, sample_weight=weights)
+    return UrgencyModel(clf, x.shape[1])

@@ -31,12 +31,16 @@ def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
 def queue_items(user) -> list[dict]:
     appeals = db.session.scalars(in_queue(visible_appeals(user), "dispatch")).all()
     rules, calendar = rules_in_force(user.city_id), city_calendar(user.city_id)
-    return [{"appeal": a, "candidates": ((a.routing or {}).get("candidates") or [])[:3],
-             "top_words": (a.routing or {}).get("top_words") or [],
-             "proposed": (a.routing or {}).get("urgency"), "life_danger": needs_handover(a),
-             "waiting": dispatch_clock(a, rules=rules, calendar=calendar),
-             "why": last_event(a, ("return",) if a.status == Status.returned else ("to_manual",))}
-            for a in appeals]
+    items = []
+    for a in appeals:
+        why = last_event(a, ("return",) if a.status == Status.returned else ("to_manual",))
+        # the unit that returned an appeal is not proposed for it again
+        returned = (why.data or {}).get("returned_by_unit") if why is not None and why.action == "return" else None
+        candidates = [c for c in (a.routing or {}).get("candidates") or [] if c.get("unit") != returned]
+        items.append({"appeal": a, "candidates": candidates[:3], "top_words": (a.routing or {}).get("top_words") or [],
+                      "proposed": (a.routing or {}).get("urgency"), "life_danger": needs_handover(a),
+                      "waiting": dispatch_clock(a, rules=rules, calendar=calendar), "why": why})
+    return items
 
 
 def render_queue(errors: dict | None = None, failed: str | None = None, status: int = 200):

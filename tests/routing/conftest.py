@@ -13,3 +13,9 @@ def model_a():
 @pytest.fixture(scope="session")
 def model_b():
     return train(city_b())
+
+
+@pytest.fixture(scope="session")
+def model_a_table():
+    """City A without the starter corpus: the table, catalogue and vocabulary only."""
+    return train(city_a(), starter=False)

@@ -1,6 +1,5 @@
 """Two small synthetic cities for router tests."""
 from routing.knowledge import Correction, KnowledgeBase, Matter, Unit
-from routing.model import train
 
 
 def city_a() -> KnowledgeBase:

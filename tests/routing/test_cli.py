@@ -35,7 +35,8 @@ def test_predict_writes_one_json_line_per_input_line(app, world):
     result = run(app, "predict", "--city", "金昌", input=lines + "\n")
     assert result.exit_code == 0, result.output
     first, second = [json.loads(line) for line in result.output.splitlines()]
-    assert set(first) == {"id", "lead", "assisting", "urgency", "manual", "candidates"}
+    assert set(first) == {"id", "lead", "assisting", "urgency", "manual", "reason", "confidence", "life_danger",
+                          "candidates"}
     assert (first["id"], first["lead"], first["manual"]) == ("a", "市人社局", False)
     assert set(first["candidates"][0]) == {"unit", "p"}
     assert (second["id"], second["lead"], second["manual"], second["candidates"]) == (2, None, True, [])
@@ -74,3 +75,17 @@ def test_predict_trains_first_when_the_city_has_no_model(app, world):
     [line] = [json.loads(x) for x in result.stdout.splitlines()]
     assert (line["id"], line["lead"]) == ("a", "市人社局")
     assert store.versions(world.city.id)[0].active
+
+
+def test_evaluate_on_the_starter_corpus_validation_part(app, world):
+    from routing import corpus
+
+    if not corpus.part("validation"):
+        import pytest
+        pytest.skip("starter corpus not available")
+    install_model(world)
+    result = run(app, "evaluate", "--city", "金昌", "--corpus", "validation")
+    assert result.exit_code == 0, result.output
+    assert f"金昌：{len(corpus.part('validation'))} 条诉求" in result.output
+    assert "紧急诉求被自动分拨给非应承办单位" in result.output and "作风投诉被自动分拨给被投诉单位" in result.output
+    assert "请给出标注文件路径或 --corpus 之一" in run(app, "evaluate", "--city", "金昌").output

@@ -79,10 +79,18 @@ def test_duplicate_flag_on_predict(model_a):
     assert d.duplicate_of == "A1"
 
 
-def test_confidence_never_exceeds_the_top_probability(model_a):
+def test_confidence_never_exceeds_the_top_probability_without_the_starter_corpus(model_a_table):
     for text in ("出口退税款申请了三个月还没到账", "我们想问问这个事情到底归谁管", "银行抽贷"):
-        d = model_a.predict(text)
+        d = model_a_table.predict(text)
         assert 0.0 <= d.confidence <= d.candidates[0][1] + 1e-9
+
+
+def test_with_the_starter_corpus_confidence_is_a_calibrated_share(model_a):
+    assert model_a.margins and model_a.calibration is not None
+    xs, ys = model_a.calibration
+    assert list(ys) == sorted(ys) and 0.0 <= ys[0] and ys[-1] <= 1.0  # isotonic: more lead, more often right
+    for text in ("出口退税款申请了三个月还没到账", "我们想问问这个事情到底归谁管", "银行抽贷"):
+        assert 0.0 <= model_a.predict(text).confidence <= 1.0
 
 
 def test_text_without_any_known_expression_is_less_confident(model_a):
@@ -122,12 +130,13 @@ STORED_BEFORE_DERIVED_LOOKUPS = ("city", "labels", "featurizer", "clf", "w_clf",
                                  "row_vec", "row_matrix", "index", "forms", "names")
 
 
-def test_a_version_stored_by_an_older_release_predicts_the_same(model_a):
+def test_a_version_stored_by_an_older_release_predicts_the_same(model_a_table):
+    """An old version has none of the starter corpus's parts (learned urgency, signals, calibration)."""
     from routing.model import CityModel
     texts = ["出口退税款申请了三个月还没到账", "税务局的专管员每次都故意刁难我们，暗示要好处费才给办退税。", "喂？喂？"]
-    expected = [model_a.predict(t) for t in texts]
+    expected = [model_a_table.predict(t) for t in texts]
     old = CityModel.__new__(CityModel)
-    old.__dict__.update({k: v for k, v in pickle.loads(pickle.dumps(model_a)).__dict__.items()
+    old.__dict__.update({k: v for k, v in pickle.loads(pickle.dumps(model_a_table)).__dict__.items()
                          if k in STORED_BEFORE_DERIVED_LOOKUPS})
     assert [old.predict(t) for t in texts] == expected
     assert set(pickle.loads(pickle.dumps(old)).__dict__) == set(STORED_BEFORE_DERIVED_LOOKUPS)

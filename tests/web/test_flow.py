@@ -272,3 +272,18 @@ def test_assisting_unit_sees_the_appeal_but_cannot_act(browser, staff, logged_ca
     refused = browser.post_form(page, f"{page}/accept", {"note": ""})
     assert refused.status_code == 302 and _appeal(number).status == "dispatched"
     assert "只有主办单位可以签收" in browser.get(page).get_data(as_text=True)
+
+
+def test_the_unit_that_returned_an_appeal_is_not_proposed_for_it_again(browser, staff, logged_call):
+    staff("operator")
+    number = logged_call()
+    to_manual(number, {"candidates": [{"unit": "市工信局", "p": 0.6, "matter": ""},
+                                      {"unit": "市金融办", "p": 0.3, "matter": ""}]})
+    staff("dispatcher")
+    browser.post_form("/dispatch", f"/dispatch/{number}/assign", {"lead_unit": "市工信局"})
+    staff("handler", "市工信局")
+    page = f"/appeals/{number}"
+    assert browser.post_form(page, f"{page}/return", {"reason": "属于金融监管部门职责"}).status_code == 302
+    staff("dispatcher")
+    queue = browser.get("/dispatch").get_data(as_text=True)
+    assert "派给市金融办" in queue and "派给市工信局" not in queue

@@ -1,0 +1,35 @@
+"""Two properties of an appeal learned from the starter corpus, whatever its department kind:
+- life: life is in danger now (with the hazard cues of routing/safety.py it sets Decision.life_danger);
+- conduct: a complaint about the conduct of a unit or its officials (kind jw): it goes to the city's
+  纪委监委, or to manual dispatch, never to a unit the text names.
+One linear SVM per property over the router's features; a property holds from its margin on.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.svm import LinearSVC
+
+# Decision values from which a property holds, chosen on the corpus's validation part: life leans to
+# recall (a hand-over too many costs a call), conduct to precision (a false one sends an ordinary
+# appeal to the discipline body).
+MARGINS = {"life": -0.4, "conduct": 0.0}
+
+
+class Signals:
+    def __init__(self, clfs: dict[str, LinearSVC]):
+        self.clfs = clfs
+
+    def __call__(self, x) -> set[str]:
+        """x: one row of the router's features."""
+        return {name for name, clf in self.clfs.items()
+                if float(clf.coef_[0, x.indices] @ x.data + clf.intercept_[0]) >= MARGINS[name]}
+
+
+def train_signals(x, labels: dict[str, list[bool]]) -> Signals:
+    """labels: per property, one flag per row of x; a property without both values is left out."""
+    clfs = {}
+    for name, flags in labels.items():
+        if len(set(flags)) == 2:
+            clfs[name] = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(x, np.array(flags))
+            clfs[name].coef_ = clfs[name].coef_.astype(np.float32)
+    return Signals(clfs)
