@@ -4,18 +4,19 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from accounts.access import get_visible_appeal, visible_appeals
+from accounts.access import get_visible_appeal
 from accounts.cli import find_unit_by_name
 from app.extensions import db
 from models import Appeal, AppealEvent, Role, Status
-from workflow.api import AssignSchema
-from workflow.transitions import TransitionError, check, dispatch
-from web.pages import city_units, flat_errors, page_blueprint
+from models.base import utcnow
+from web.pages import city_units, flat_errors, list_args, page_blueprint
 from web.session import current_user, login_required
+from workflow.api import AssignSchema
+from workflow.lists import AppealQuerySchema, appeal_list, page_of
+from workflow.transitions import TransitionError, check, dispatch
 
 blp = page_blueprint("web_dispatch", __name__, url_prefix="/dispatch")
 ROLES = (Role.dispatcher, Role.admin)
-QUEUE = (Status.manual, Status.returned)
 
 
 def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
@@ -25,10 +26,7 @@ def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
     )
 
 
-def queue_items(user) -> list[dict]:
-    appeals = db.session.scalars(
-        visible_appeals(user).where(Appeal.status.in_(QUEUE)).order_by(Appeal.received_at)
-    ).all()
+def queue_items(appeals: list[Appeal]) -> list[dict]:
     return [{"appeal": a, "candidates": ((a.routing or {}).get("candidates") or [])[:3],
              "top_words": (a.routing or {}).get("top_words") or [],
              "why": last_event(a, ("return",) if a.status == Status.returned else ("to_manual",))}
@@ -36,9 +34,14 @@ def queue_items(user) -> list[dict]:
 
 
 def render_queue(errors: dict | None = None, failed: str | None = None, status: int = 200):
+    """The queue page, filtered, searched and paged like GET /api/v1/appeals?queue=dispatch."""
     user = current_user()
-    return render_template("dispatch/queue.html", items=queue_items(user), units=city_units(user.city_id),
-                           errors=errors or {}, failed=failed, values=request.form), status
+    args, page, values, list_errors = list_args(AppealQuerySchema)
+    args["queue"] = "dispatch"
+    appeals = page_of(appeal_list(user, args, utcnow()), page, "dispatch")
+    return render_template("dispatch/queue.html", items=queue_items(appeals), units=city_units(user.city_id),
+                           errors=errors or {}, failed=failed, values=request.form, page=page,
+                           filters=values, filter_errors=list_errors), status
 
 
 @blp.get("")

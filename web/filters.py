@@ -33,4 +33,5 @@ def register(app: Flask) -> None:
                          ("role_label", ROLE_LABELS), ("colour_label", COLOUR_LABELS)):
         app.jinja_env.filters[name] = lambda value, labels=labels: labels.get(value, value or "")
     app.jinja_env.globals.update(csrf_token=generate_csrf, current_user=current_user,
-                                 URGENCY_LABELS=URGENCY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS)
+                                 URGENCY_LABELS=URGENCY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
+                                 STATUS_LABELS=STATUS_LABELS)

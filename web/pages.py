@@ -1,12 +1,15 @@
 """Helpers shared by the page blueprints: error pages, form errors, unit choices."""
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_smorest.pagination import PaginationParameters
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import outage_message
 from app.extensions import db
+from app.schemas import PageArgs
 from models import Unit
 
 csrf = CSRFProtect()
@@ -77,3 +80,19 @@ def city_units(city_id: int) -> list[Unit]:
         select(Unit).where(Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True))
         .order_by(Unit.id)
     ).all()
+
+
+def list_args(schema, source=None) -> tuple[dict, PaginationParameters, dict, dict]:
+    """A list page's filters and page, read from the query string (or a search form) with the
+    API's own schemas: (filters, pagination parameters, form values, errors). Empty fields are no
+    filter; a bad value is dropped and shown next to its field, the list still shows."""
+    values = {key: value.strip() for key, value in (source or request.args).items() if value.strip()}
+    errors: dict = {}
+    loaded = {}
+    for one in (PageArgs(unknown=EXCLUDE), schema(unknown=EXCLUDE)):
+        try:
+            loaded.update(one.load(values))
+        except ValidationError as error:
+            errors.update(flat_errors(error.messages))
+            loaded.update(one.load({k: v for k, v in values.items() if k not in error.messages}))
+    return loaded, PaginationParameters(loaded.pop("page"), loaded.pop("page_size")), values, errors
