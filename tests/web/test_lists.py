@@ -122,3 +122,21 @@ def test_unit_queue_page_is_paged_with_the_true_total(browser, staff, world, app
     assert f"共 {MANY} 件，第 1/2 页" in page and "下一页" in page
     assert f"共 {MANY} 件在办" in page
     assert "共 1 件" in browser.get("/unit?q=停车场").get_data(as_text=True)
+
+
+def test_unit_queue_marks_supervised_and_reopened_appeals(browser, staff, world, appeals):
+    from supervision.orders import open_order
+    from workflow.transitions import dispatch
+
+    unit = world.units["市工信局"]
+    found = db.session.query(Appeal).filter(Appeal.number.in_(appeals[:2])).order_by(Appeal.id).all()
+    for appeal in found:
+        dispatch(appeal, unit, [], None)
+    open_order(found[0], "manual", "超期督办", None)
+    found[1].clock.reopens = 1
+    db.session.commit()
+    staff("handler", unit="市工信局")
+    page = browser.get("/unit").get_data(as_text=True)
+    row = {number: page.split(f"{number}</a>")[1].split("</td>")[0] for number in appeals[:2]}
+    assert "督办" in row[appeals[0]] and "重办" not in row[appeals[0]]
+    assert "重办" in row[appeals[1]] and "督办" not in row[appeals[1]]
