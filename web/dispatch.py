@@ -9,7 +9,7 @@ from accounts.cli import find_unit_by_name
 from app.extensions import db
 from models import Appeal, AppealEvent, Role, Status
 from models.base import utcnow
-from web.pages import city_units, flat_errors, list_args, page_blueprint
+from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices
 from web.session import current_user, login_required
 from workflow.api import AssignSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
@@ -39,7 +39,7 @@ def render_queue(errors: dict | None = None, failed: str | None = None, status: 
     args, page, values, list_errors = list_args(AppealQuerySchema)
     args["queue"] = "dispatch"
     appeals = page_of(appeal_list(user, args, utcnow()), page, "dispatch")
-    return render_template("dispatch/queue.html", items=queue_items(appeals), units=city_units(user.city_id),
+    return render_template("dispatch/queue.html", items=queue_items(appeals), units=unit_choices(user.city_id),
                            errors=errors or {}, failed=failed, values=request.form, page=page,
                            filters=values, filter_errors=list_errors), status
 
@@ -84,5 +84,9 @@ def assign(number):
     dispatch(appeal, lead, assisting, user, reason=data["reason"])
     db.session.commit()
     flash(f"{number} 已派至{lead.name}", "ok")
+    staffed = staffed_unit_ids(appeal.city_id)
+    unstaffed = [u.name for u in (lead, *assisting) if u.id not in staffed]
+    if unstaffed:
+        flash(f"注意：{'、'.join(unstaffed)}尚无承办人账号，诉求暂时无人办理，请联系管理员开通账号", "error")
     back = request.form.get("back") == "detail"
     return redirect(url_for("web_appeals.detail", number=number) if back else url_for("web_dispatch.queue"))

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app.errors import outage_message
 from app.extensions import db
 from app.schemas import PageArgs
-from models import Unit
+from models import Role, Unit, User
 
 csrf = CSRFProtect()
 
@@ -80,6 +80,19 @@ def city_units(city_id: int) -> list[Unit]:
         select(Unit).where(Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True))
         .order_by(Unit.id)
     ).all()
+
+
+def staffed_unit_ids(city_id: int) -> set[int]:
+    """Units of the city with at least one active handler account (an appeal given to any other
+    unit waits unseen until an account is opened)."""
+    return set(db.session.scalars(select(User.unit_id).where(
+        User.city_id == city_id, User.role == Role.handler, User.active.is_(True), User.unit_id.isnot(None))))
+
+
+def unit_choices(city_id: int) -> list[dict]:
+    """The dispatcher's unit pickers: every assignable unit and whether it has a handler."""
+    staffed = staffed_unit_ids(city_id)
+    return [{"name": u.name, "staffed": u.id in staffed} for u in city_units(city_id)]
 
 
 def list_args(schema, source=None) -> tuple[dict, PaginationParameters, dict, dict]:

@@ -262,3 +262,20 @@ def test_assisting_unit_sees_the_appeal_but_cannot_act(browser, staff, logged_ca
     refused = browser.post_form(page, f"{page}/accept", {"note": ""})
     assert refused.status_code == 302 and _appeal(number).status == "dispatched"
     assert "只有主办单位可以签收" in browser.get(page).get_data(as_text=True)
+
+
+def test_unit_pickers_are_searchable_and_warn_about_units_without_a_handler(browser, staff, world, logged_call):
+    world.user("handler", unit="市工信局")
+    staff("operator")
+    number = logged_call()
+    to_manual(number)
+    staff("dispatcher")
+    queue = browser.get("/dispatch").get_data(as_text=True)
+    assert 'list="unit-names"' in queue and 'type="checkbox" name="assisting_units" value="市人社局"' in queue
+    assert '<option value="市工信局">' in queue
+    assert '<option value="市人社局" label="无承办人账号" data-unstaffed>' in queue
+    response = browser.post_form("/dispatch", f"/dispatch/{number}/assign",
+                                 {"lead_unit": "市人社局", "assisting_units": ["市工信局"]})
+    assert response.status_code == 302
+    page = browser.get("/dispatch").get_data(as_text=True)
+    assert "注意：市人社局尚无承办人账号" in page and "市工信局尚无" not in page
