@@ -25,13 +25,14 @@ from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.lists import by_colour
 from supervision.measures import RATES, measures
 from web.charts import grouped_bars
+from web.clock import clocks
 from web.pages import city_units, flat_errors, list_args, page_blueprint
 from web.session import current_user, login_required
-from workflow.lists import page_of
+from workflow.lists import AppealQuerySchema, appeal_list, marks, page_of
 
 blp = page_blueprint("web_supervision", __name__, url_prefix="/supervision")
 OFFICE = (Role.supervisor, Role.admin)
-TABS = {"red": "超期", "yellow": "临期", "orders": "督办单", "extensions": "延期申请"}
+TABS = {"red": "超期", "yellow": "临期", "all": "全部诉求", "orders": "督办单", "extensions": "延期申请"}
 TREND_MONTHS = 6
 
 
@@ -43,6 +44,11 @@ def _tab_data(tab: str, city_id: int) -> dict:
         now = utcnow()
         args["colour"] = tab
         return {**data, "items": [clock_item(a, now) for a in page_of(clock_list(city_id, args, now), page, "due")]}
+    if tab == "all":
+        args, page, values, errors = list_args(AppealQuerySchema)
+        appeals = page_of(appeal_list(current_user(), args, utcnow()), page)
+        return {"page": page, "filters": values, "filter_errors": errors, "appeals": appeals,
+                "clocks": clocks(appeals), "marks": marks(appeals)}
     if tab == "orders":
         found = paged(select(SupervisionOrder).where(SupervisionOrder.city_id == city_id), page,
                       SupervisionOrder.status == "closed", SupervisionOrder.id.desc())

@@ -140,3 +140,14 @@ def test_unit_queue_marks_supervised_and_reopened_appeals(browser, staff, world,
     row = {number: page.split(f"{number}</a>")[1].split("</td>")[0] for number in appeals[:2]}
     assert "督办" in row[appeals[0]] and "重办" not in row[appeals[0]]
     assert "重办" in row[appeals[1]] and "督办" not in row[appeals[1]]
+
+
+def test_supervisor_searches_every_appeal_of_the_city(browser, staff, appeals):
+    staff("supervisor")
+    page = browser.get("/supervision?tab=all").get_data(as_text=True)
+    assert f"共 {MANY} 件，第 1/2 页" in page
+    found = browser.get("/supervision?tab=all&q=停车场&urgency=normal").get_data(as_text=True)
+    assert "共 1 件" in found and appeals[7] in found
+    assert "共 5 件" in browser.get("/supervision?tab=all&channel=miniprogram").get_data(as_text=True)
+    bad = browser.get("/supervision?tab=all&received_from=2026-13-01").get_data(as_text=True)
+    assert f"共 {MANY} 件" in bad and 'id="received_from-error"' in bad
