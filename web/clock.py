@@ -1,12 +1,8 @@
-"""Deadline and colour of appeals for the deadline column (from sla.service) and queue order."""
-from datetime import datetime
-
+"""Deadline and colour of appeals for the deadline column (from sla.service); the queues' order is
+workflow.lists.ORDERS."""
 from models import Appeal
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
-
-URGENCY_ORDER = {"emergency": 0, "urgent": 1, "complex": 2, "normal": 3, "consult": 4}
-FAR_FUTURE = datetime.max.replace(tzinfo=utcnow().tzinfo)
 
 
 def clocks(appeals: list[Appeal]) -> dict[int, dict]:
@@ -20,8 +16,3 @@ def clocks(appeals: list[Appeal]) -> dict[int, dict]:
         result[appeal.id] = {"due": clock["due"], "colour": clock["colour"] or "none", "label": clock["label_zh"]}
     return result
 
-
-def by_urgency(appeals: list[Appeal], clock_of: dict[int, dict]) -> list[Appeal]:
-    """Most urgent first, then the nearest deadline, then the oldest."""
-    return sorted(appeals, key=lambda a: (URGENCY_ORDER.get(a.urgency, 9),
-                                          clock_of.get(a.id, {}).get("due") or FAR_FUTURE, a.id))
