@@ -2,7 +2,7 @@
 from flask_migrate import Migrate
 from app.api import Api
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Select, func, select
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -28,3 +28,11 @@ def execute_rows(statement, rows: list[dict]):
     """Execute an INSERT for the rows in the session: one row as a plain execute, several as one
     multi-row statement (SQLAlchemy's insertmanyvalues, whose machinery costs more than one row)."""
     return db.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+def paged(query: Select, page, *order_by) -> list:
+    """One page of `query`; sets page.item_count to the true total (`page`: flask-smorest's
+    PaginationParameters, from the API's paginate or web.pages.list_args)."""
+    query = query.order_by(None)
+    page.item_count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return db.session.scalars(query.order_by(*order_by).offset(page.first_item).limit(page.page_size)).all()

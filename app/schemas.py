@@ -2,7 +2,7 @@
 they are validated."""
 from collections.abc import Mapping
 
-from marshmallow import RAISE, Schema, ValidationError, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 FIELD_MESSAGES = {
     "required": "此项为必填项",
@@ -69,3 +69,16 @@ class BaseSchema(Schema):
             if bad:
                 raise ValidationError({str(key): ["不能包含空字符（\\u0000）"] for key in bad})
         return data
+
+
+PAGE_SIZE_MAX = 100
+
+
+class PageArgs(BaseSchema):
+    """page and page_size: the one pagination schema of every list, in the API
+    (Blueprint.paginate) and on the pages (web.pages.list_args)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX,
+                                                                        error=f"每页1至{PAGE_SIZE_MAX}条"))
+

@@ -1,7 +1,7 @@
 """SLA data: versioned rule sets per city, calendar notices and overrides, each appeal's clock."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
@@ -77,6 +77,8 @@ class AppealClock(db.Model):
     supervise_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_colour: Mapped[str] = mapped_column(String(8), default="green")
     supervision_opened: Mapped[bool] = mapped_column(default=False)
+    # The acceptance deadline passed before the unit accepted; recorded once per unit clock.
+    accept_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     extensions_granted: Mapped[int] = mapped_column(default=0)
     extension_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # pending request
     extension_reason: Mapped[str | None] = mapped_column(Text)

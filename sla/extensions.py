@@ -58,7 +58,7 @@ def decide(appeal: Appeal, user: User, approve: bool, note: str | None) -> None:
         clock.extensions_granted += 1
         clock.extended = True
         # The new deadline may turn the appeal green again; later changes are recorded anew.
-        clock.last_colour = service.appeal_clock(appeal, calendar=calendar)["colour"]
+        clock.last_colour = service.completion_colour(clock, utcnow(), calendar)
         clock.supervision_opened = False
     clock.extension_due = clock.extension_reason = clock.extension_asked_at = None
     record(appeal, "extension_approve" if approve else "extension_refuse", user, from_status=appeal.status,

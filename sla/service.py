@@ -18,7 +18,7 @@ from sla.rules import DEFAULT_RULES, Limit, rules_from_dict, rules_to_dict
 from workflow.events import record
 
 LABELS = {"green": "正常", "yellow": "临期", "red": "超期", "pending": "时限待定",
-          "done": "已办结", "stopped": "已退单，计时停止", "none": "未派单"}
+          "done": "已办结", "stopped": "已退单，计时停止", "none": "未派单", "accept_late": "签收超期"}
 PENDING_REASON = "日历尚无该年节假日安排，时限待定；导入该年安排后自动计算"
 
 
@@ -147,7 +147,7 @@ def start_clock(appeal: Appeal, *, reopen: bool = False) -> AppealClock:
     clock.started_at = now
     clock.open = True
     clock.last_colour = "green"
-    clock.supervision_opened = False
+    clock.supervision_opened = clock.accept_late = False
     clock.extensions_granted = 0
     clock.extension_due = clock.extension_reason = clock.extension_asked_at = None
     if reopen:
@@ -269,13 +269,19 @@ def appeal_clock(appeal: Appeal, now: datetime | None = None, calendar: WorkCale
         return {"due": None, "colour": None, "label_zh": LABELS["stopped"]}
     if clock.pending:
         return {"due": None, "colour": None, "label_zh": LABELS["pending"]}
-    calendar = calendar or city_calendar(appeal.city_id)
     now = now or utcnow()
-    try:
-        value = colour(clock.started_at, clock.completion_due, now, False, _completion_limit(clock), calendar)
-    except CalendarError:
-        value = "red" if now > clock.completion_due else "green"
+    if appeal.status == Status.dispatched and clock.accept_due and now > clock.accept_due:
+        return {"due": clock.completion_due, "colour": "red", "label_zh": LABELS["accept_late"]}
+    value = completion_colour(clock, now, calendar or city_calendar(appeal.city_id))
     return {"due": clock.completion_due, "colour": value, "label_zh": LABELS[value]}
+
+
+def completion_colour(clock: AppealClock, now: datetime, calendar: WorkCalendar) -> str:
+    """green, yellow or red against the completion deadline alone (the scan's ``last_colour``)."""
+    try:
+        return colour(clock.started_at, clock.completion_due, now, False, _completion_limit(clock), calendar)
+    except CalendarError:
+        return "red" if now > clock.completion_due else "green"
 
 
 def deadlines_view(appeal: Appeal, now: datetime | None = None) -> dict:

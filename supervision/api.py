@@ -5,13 +5,13 @@ from datetime import timedelta
 from flask import g
 from flask_smorest import abort
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 
 from accounts.auth import require_roles
 from app.api import Blueprint
 from app.extensions import db
 from app.schemas import BaseSchema
-from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder, Unit, Urgency
+from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
 from models.appeal import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.deadlines import ExtensionError
@@ -19,6 +19,7 @@ from sla.extensions import decide
 from sla.service import appeal_clock
 from supervision import orders
 from supervision.lists import by_colour
+from workflow.lists import AppealFilterArgs, filtered, page_of
 from workflow.views import EventOutSchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
@@ -30,16 +31,12 @@ class CityArgs(BaseSchema):
     city = fields.String(metadata={"description": "城市名称（只能是本市；可不填）"})
 
 
-class ListArgs(CityArgs):
+class ClockListArgs(CityArgs, AppealFilterArgs):
     colour = fields.String(load_default="red", validate=validate.OneOf(["red", "yellow", "pending"],
                            error="colour 应为 red、yellow 或 pending"),
                            metadata={"description": "red 超期，yellow 临期，pending 时限待定"})
-    unit = fields.String(metadata={"description": "主办单位名称"})
-    urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
     min_age_days = fields.Integer(validate=validate.Range(min=0, max=36_500, error="天数应为0至36500"),
                                   metadata={"description": "受理至今至少多少天"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="每页1至200条"))
 
 
 class ClockItemSchema(BaseSchema):
@@ -59,6 +56,8 @@ class ClockItemSchema(BaseSchema):
 
 class ClockPageSchema(BaseSchema):
     total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
     items = fields.List(fields.Nested(ClockItemSchema))
 
 
@@ -140,25 +139,27 @@ def clock_item(appeal: Appeal, now=None) -> dict:
             "extension_reason": clock.extension_reason if clock else None}
 
 
-@blp.route("/appeals", methods=["GET"])
-@blp.arguments(ListArgs, location="query")
-@blp.response(200, ClockPageSchema)
-@blp.doc(security=SECURED)
-@require_roles(*OFFICE)
-def list_clocks(args):
-    """超期、临期、时限待定诉求（可按城市、单位、紧急程度、受理天数筛选）"""
-    now = utcnow()
-    query = by_colour(city_id_for(args), args["colour"], now)
-    if "unit" in args:
-        query = query.join(Unit, Unit.id == Appeal.lead_unit_id).where(Unit.name == args["unit"])
-    if "urgency" in args:
-        query = query.where(Appeal.urgency == args["urgency"])
+def clock_list(city_id: int, args: dict, now) -> Select:
+    """A supervision list (red, yellow or pending) with the appeal lists' filters and search."""
+    colour = args.get("colour", "red")
+    query = filtered(by_colour(city_id, colour, now), {k: v for k, v in args.items() if k != "colour"}, now)
     if "min_age_days" in args:
         query = query.where(Appeal.received_at <= now - timedelta(days=args["min_age_days"]))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page, size = args["page"], args["page_size"]
-    items = db.session.scalars(query.offset((page - 1) * size).limit(size)).all()
-    return {"total": total, "items": [clock_item(a, now) for a in items]}
+    return query
+
+
+@blp.route("/appeals", methods=["GET"])
+@blp.arguments(ClockListArgs, location="query")
+@blp.response(200, ClockPageSchema)
+@blp.paginate()
+@blp.doc(security=SECURED)
+@require_roles(*OFFICE)
+def list_clocks(args, pagination_parameters):
+    """超期、临期、时限待定诉求（可按城市、单位、紧急程度、渠道、受理日期、受理天数筛选，可检索，分页）"""
+    now, page = utcnow(), pagination_parameters
+    items = page_of(clock_list(city_id_for(args), args, now), page, "due")
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
+            "items": [clock_item(a, now) for a in items]}
 
 
 @blp.route("/appeals/<string:number>/history", methods=["GET"])

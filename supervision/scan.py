@@ -1,17 +1,18 @@
-"""The periodic SLA scan (jobs.periodic): appeals turning yellow or red get one event each, and
-one working day after red a supervision order is opened.
+"""The periodic SLA scan (jobs.periodic): appeals turning yellow or red get one event each,
+an appeal not accepted (签收) by its acceptance deadline gets one, and one working day after red
+a supervision order is opened.
 
-Candidates are found by indexed columns stored with each deadline (``yellow_at``,
+Candidates are found by columns stored with each deadline (``accept_due``, ``yellow_at``,
 ``completion_due``, ``supervise_at``); each appeal and its clock are then locked (SELECT ... FOR
-UPDATE) and checked
-again against ``last_colour`` / ``supervision_opened``, so concurrent scans never record twice.
+UPDATE) and checked again against ``accept_late`` / ``last_colour`` / ``supervision_opened``, so
+concurrent scans never record twice.
 """
 from datetime import datetime
 
 from sqlalchemy import select
 
 from app.extensions import db
-from models import Appeal, AppealClock
+from models import Appeal, AppealClock, Status
 from models.base import utcnow
 from supervision.orders import open_order
 from workflow.events import record
@@ -30,6 +31,8 @@ def _candidates(now: datetime) -> dict[str, list[int]]:
         "yellow": ids(AppealClock.last_colour == "green", AppealClock.yellow_at <= now,
                       AppealClock.completion_due >= now),
         "supervise": ids(AppealClock.supervision_opened.is_(False), AppealClock.supervise_at <= now),
+        "accept_late": ids(AppealClock.accept_late.is_(False), AppealClock.accept_due < now,
+                           AppealClock.appeal_id.in_(select(Appeal.id).where(Appeal.status == Status.dispatched))),
     }
 
 
@@ -47,6 +50,12 @@ def _apply(kind: str, clock: AppealClock, now: datetime) -> bool:
         clock.last_colour = "yellow"
         record(appeal, "sla_yellow", None, from_status=appeal.status, reason="临近办结时限", data=due)
         return True
+    if kind == "accept_late" and not clock.accept_late and appeal.status == Status.dispatched \
+            and clock.accept_due < now:
+        clock.accept_late = True
+        record(appeal, "sla_accept_late", None, from_status=appeal.status, reason="已超过签收时限仍未签收",
+               data={"accept_due": clock.accept_due.isoformat(), "unit": appeal.lead_unit.name})
+        return True
     if kind == "supervise" and not clock.supervision_opened and clock.supervise_at <= now:
         clock.supervision_opened = True
         open_order(appeal, "overdue", OVERDUE_REASON, None)
@@ -55,7 +64,8 @@ def _apply(kind: str, clock: AppealClock, now: datetime) -> bool:
 
 
 def scan(now: datetime | None = None) -> dict[str, int]:
-    """One pass; returns how many appeals turned red, yellow, and got a supervision order."""
+    """One pass; returns how many appeals turned red, yellow, passed their acceptance deadline
+    unaccepted, and got a supervision order."""
     now = now or utcnow()
     done = {}
     for kind, ids in _candidates(now).items():

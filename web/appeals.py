@@ -23,7 +23,7 @@ from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, 
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
-from web.pages import city_units, flat_errors, page_blueprint
+from web.pages import flat_errors, page_blueprint, unit_choices
 from web.session import STAFF, current_user, login_required
 
 blp = page_blueprint("web_appeals", __name__, url_prefix="/appeals")
@@ -67,7 +67,7 @@ def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, error
     page = render_template(
         "appeals/detail.html", appeal=appeal, view=view, actions=actions, errors=errors or {},
         values=values or {}, clock=clocks([appeal])[appeal.id], can_assign=can_assign,
-        units=city_units(appeal.city_id) if can_assign else [],
+        units=unit_choices(appeal.city_id) if can_assign else [],
         candidates=((appeal.routing or {}).get("candidates") or [])[:3] if view.get("routing") else [],
         can_disclose=view["complainant"]["masked"] and user.role in DISCLOSERS,
         can_extend=can_ask_extension(appeal, user),

@@ -1,4 +1,5 @@
-"""Deadline and colour of appeals for the deadline column (from sla.service)."""
+"""Deadline and colour of appeals for the deadline column (from sla.service); the queues' order is
+workflow.lists.ORDERS."""
 from models import Appeal
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
@@ -14,3 +15,4 @@ def clocks(appeals: list[Appeal]) -> dict[int, dict]:
         clock = appeal_clock(appeal, now, calendars[appeal.city_id])
         result[appeal.id] = {"due": clock["due"], "colour": clock["colour"] or "none", "label": clock["label_zh"]}
     return result
+

@@ -5,17 +5,18 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from accounts.access import get_visible_appeal, visible_appeals
+from accounts.access import get_visible_appeal
 from accounts.cli import find_unit_by_name
 from app.extensions import db
 from models import Appeal, AppealEvent, Role, Status
+from models.base import utcnow
 from sla.service import city_calendar, dispatch_clock, rules_in_force
-from workflow.api import AssignSchema
-from workflow.queues import in_queue
+from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices
 from workflow.views import needs_handover
-from workflow.transitions import TransitionError, check, dispatch
-from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required
+from workflow.api import AssignSchema
+from workflow.lists import AppealQuerySchema, appeal_list, page_of
+from workflow.transitions import TransitionError, check, dispatch
 
 blp = page_blueprint("web_dispatch", __name__, url_prefix="/dispatch")
 ROLES = (Role.dispatcher, Role.admin)
@@ -28,8 +29,7 @@ def last_event(appeal: Appeal, actions: tuple[str, ...]) -> AppealEvent | None:
     )
 
 
-def queue_items(user) -> list[dict]:
-    appeals = db.session.scalars(in_queue(visible_appeals(user), "dispatch")).all()
+def queue_items(user, appeals: list[Appeal]) -> list[dict]:
     rules, calendar = rules_in_force(user.city_id), city_calendar(user.city_id)
     items = []
     for a in appeals:
@@ -44,9 +44,14 @@ def queue_items(user) -> list[dict]:
 
 
 def render_queue(errors: dict | None = None, failed: str | None = None, status: int = 200):
+    """The queue page, filtered, searched and paged like GET /api/v1/appeals?queue=dispatch."""
     user = current_user()
-    return render_template("dispatch/queue.html", items=queue_items(user), units=city_units(user.city_id),
-                           errors=errors or {}, failed=failed, values=request.form), status
+    args, page, values, list_errors = list_args(AppealQuerySchema)
+    args["queue"] = "dispatch"
+    appeals = page_of(appeal_list(user, args, utcnow()), page, "dispatch")
+    return render_template("dispatch/queue.html", items=queue_items(user, appeals), units=unit_choices(user.city_id),
+                           errors=errors or {}, failed=failed, values=request.form, page=page,
+                           filters=values, filter_errors=list_errors), status
 
 
 @blp.get("")
@@ -89,5 +94,9 @@ def assign(number):
     dispatch(appeal, lead, assisting, user, reason=data["reason"])
     db.session.commit()
     flash(f"{number} 已派至{lead.name}", "ok")
+    staffed = staffed_unit_ids(appeal.city_id)
+    unstaffed = [u.name for u in (lead, *assisting) if u.id not in staffed]
+    if unstaffed:
+        flash(f"注意：{'、'.join(unstaffed)}尚无承办人账号，诉求暂时无人办理，请联系管理员开通账号", "error")
     back = request.form.get("back") == "detail"
     return redirect(url_for("web_appeals.detail", number=number) if back else url_for("web_dispatch.queue"))

@@ -16,7 +16,7 @@ ACTION_LABELS = {
     "receive": "受理", "to_manual": "转人工分拨", "route": "自动派单", "assign": "派单",
     "accept": "签收", "contact": "首次联系", "return": "退单", "reply": "答复", "close": "办结",
     "disclose": "查看诉求人信息", "view_complainant": "查看诉求人信息",
-    "sla_yellow": "临近时限（黄灯）", "sla_red": "超期（红灯）", "extension_request": "申请延期",
+    "sla_yellow": "临近时限（黄灯）", "sla_red": "超期（红灯）", "sla_accept_late": "签收超期（红灯）", "extension_request": "申请延期",
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
     "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
     "supervision_close": "督办办结", "supervision_transfer": "督办转单位",
@@ -41,4 +41,4 @@ def register(app: Flask) -> None:
         app.jinja_env.filters[name] = lambda value, labels=labels: labels.get(value, value or "")
     app.jinja_env.globals.update(csrf_token=generate_csrf, current_user=current_user,
                                  URGENCY_LABELS=URGENCY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
-                                 EMERGENCY_SERVICES=EMERGENCY_SERVICES)
+                                 EMERGENCY_SERVICES=EMERGENCY_SERVICES, STATUS_LABELS=STATUS_LABELS)

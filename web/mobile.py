@@ -13,6 +13,7 @@ from intake.service import submit
 from jobs.connection import redis_connection
 from models import Appeal, City, Status
 from privacy.lookup import normalise_phone
+from sla.service import appeal_clock
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal
 from web.pages import page_blueprint
@@ -124,7 +125,9 @@ def _track_page(appeal: Appeal, last4: str, errors: dict | None = None, values: 
     can_rate = appeal.status == Status.closed and clock is not None and not (
         clock.followed_up_at is not None and appeal.closed_at and clock.followed_up_at >= appeal.closed_at)
     return render_template("mobile/status.html", appeal=appeal, events=events, last4=last4, can_rate=can_rate,
-                           ratings=RATINGS, errors=errors or {}, values=values or {}, message=message), status
+                           ratings=RATINGS, errors=errors or {}, values=values or {}, message=message,
+                           deadline=appeal_clock(appeal), reopened=bool(clock and clock.reopens),
+                           rating=RATINGS.get(clock.rating) if clock and clock.followed_up_at else None), status
 
 
 @blp.route("/track", methods=["GET", "POST"])

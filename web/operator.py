@@ -1,5 +1,4 @@
 """Operator console (话务员): log a call, read the appeal number back, search."""
-import re
 import secrets
 
 from flask import jsonify, redirect, render_template, request, url_for
@@ -10,15 +9,17 @@ from app.extensions import db
 from intake.service import submit
 from models import Appeal, Role, Status
 from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from models.base import utcnow
 from privacy.lookup import blind_index, normalise_phone
+from web.clock import clocks
 from web.intake_form import form_values, load_appeal
-from web.pages import page_blueprint
+from web.pages import city_units, list_args, page_blueprint
 from web.session import current_user, login_required
 from web.suggest import router_suggestion
+from workflow.lists import AppealQuerySchema, appeal_list, page_of
 
 blp = page_blueprint("web_operator", __name__, url_prefix="/operator")
 ROLES = (Role.operator, Role.admin)
-NUMBER = re.compile(r"^[A-Z]{1,8}\d{8}-\d{6}$")
 
 
 def _render(values: dict, errors: dict, status: int = 200):
@@ -84,26 +85,30 @@ def suggest():
     return jsonify({"open": open_items, "suggestion": suggestion})
 
 
+def _phone_match(term: str) -> tuple:
+    """A search term that is a phone number also matches the complainant's phone, through its
+    blind index (the encrypted phone is never decrypted to search)."""
+    digits = normalise_phone(term)
+    if digits.isdigit() and len(digits) >= 7:
+        return (Appeal.complainant_phone_hash == blind_index(digits, "phone"),)
+    return ()
+
+
 @blp.get("/search")
 @login_required(*ROLES)
 def search_form():
-    return render_template("operator/search.html", term="", results=[])
+    return render_template("operator/search.html", values={}, errors={}, results=None, clocks={}, page=None,
+                           units=city_units(current_user().city_id))
 
 
 @blp.post("/search")
 @login_required(*ROLES)
 def search():
-    """A POST, so a searched phone number stays out of URLs, the browser history and the logs."""
-    term = request.form.get("q", "").strip()
-    results = []
-    if term:
-        conditions = [Appeal.enterprise_name.contains(term), Appeal.enterprise_uscc == term.upper()]
-        if NUMBER.match(term.upper()):
-            conditions.append(Appeal.number == term.upper())
-        digits = normalise_phone(term)
-        if digits.isdigit() and len(digits) >= 7:
-            conditions.append(Appeal.complainant_phone_hash == blind_index(digits, "phone"))
-        results = db.session.scalars(
-            visible_appeals(current_user()).where(or_(*conditions)).order_by(Appeal.id.desc()).limit(50)
-        ).all()
-    return render_template("operator/search.html", term=term, results=results)
+    """A POST, so a searched phone number stays out of URLs, the browser history and the logs.
+    The same filters, search and true total as GET /api/v1/appeals, with the deadline column."""
+    user, now = current_user(), utcnow()
+    args, page, values, errors = list_args(AppealQuerySchema, request.form)
+    values.pop("csrf_token", None)
+    results = page_of(appeal_list(user, args, now, _phone_match(args.get("q", ""))), page)
+    return render_template("operator/search.html", values=values, errors=errors, results=results,
+                           clocks=clocks(results), page=page, units=city_units(user.city_id))

@@ -1,13 +1,16 @@
 """Helpers shared by the page blueprints: error pages, form errors, unit choices."""
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_smorest.pagination import PaginationParameters
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import outage_message
 from app.extensions import db
-from models import Unit
+from app.schemas import PageArgs
+from models import Role, Unit, User
 
 csrf = CSRFProtect()
 
@@ -77,3 +80,32 @@ def city_units(city_id: int) -> list[Unit]:
         select(Unit).where(Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True))
         .order_by(Unit.id)
     ).all()
+
+
+def staffed_unit_ids(city_id: int) -> set[int]:
+    """Units of the city with at least one active handler account (an appeal given to any other
+    unit waits unseen until an account is opened)."""
+    return set(db.session.scalars(select(User.unit_id).where(
+        User.city_id == city_id, User.role == Role.handler, User.active.is_(True), User.unit_id.isnot(None))))
+
+
+def unit_choices(city_id: int) -> list[dict]:
+    """The dispatcher's unit pickers: every assignable unit and whether it has a handler."""
+    staffed = staffed_unit_ids(city_id)
+    return [{"name": u.name, "staffed": u.id in staffed} for u in city_units(city_id)]
+
+
+def list_args(schema, source=None) -> tuple[dict, PaginationParameters, dict, dict]:
+    """A list page's filters and page, read from the query string (or a search form) with the
+    API's own schemas: (filters, pagination parameters, form values, errors). Empty fields are no
+    filter; a bad value is dropped and shown next to its field, the list still shows."""
+    values = {key: value.strip() for key, value in (source or request.args).items() if value.strip()}
+    errors: dict = {}
+    loaded = {}
+    for one in (PageArgs(unknown=EXCLUDE), schema(unknown=EXCLUDE)):
+        try:
+            loaded.update(one.load(values))
+        except ValidationError as error:
+            errors.update(flat_errors(error.messages))
+            loaded.update(one.load({k: v for k, v in values.items() if k not in error.messages}))
+    return loaded, PaginationParameters(loaded.pop("page"), loaded.pop("page_size")), values, errors

@@ -4,56 +4,69 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.extensions import db
+from app.extensions import db, paged
 from models import Appeal, AppealClock, Role, SupervisionOrder
 from models.base import utcnow
 from sla.calendar import CHINA_TZ
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from supervision import orders
-from supervision.api import DecisionSchema, IssueSchema, TextSchema, clock_item
+from supervision.api import (
+    ClockListArgs,
+    DecisionSchema,
+    IssueSchema,
+    TextSchema,
+    clock_item,
+    clock_list,
+)
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.lists import by_colour
 from supervision.measures import RATES, measures
 from supervision.reports_api import MonthArgs
 from web.charts import grouped_bars
-from web.pages import city_units, flat_errors, page_blueprint
+from web.clock import clocks
+from web.pages import city_units, flat_errors, list_args, page_blueprint
 from web.session import current_user, login_required
+from workflow.lists import AppealQuerySchema, appeal_list, marks, page_of
 
 blp = page_blueprint("web_supervision", __name__, url_prefix="/supervision")
 OFFICE = (Role.supervisor, Role.admin)
-TABS = {"red": "超期", "yellow": "临期", "orders": "督办单", "extensions": "延期申请"}
+TABS = {"red": "超期", "yellow": "临期", "all": "全部诉求", "orders": "督办单", "extensions": "延期申请"}
 TREND_MONTHS = 6
 
 
-def clock_list(city_id: int, colour: str) -> list[dict]:
-    """Open appeals past their deadline (red) or in their last third (yellow), earliest due first."""
-    now = utcnow()
-    appeals = db.session.scalars(by_colour(city_id, colour, now).limit(500)).all()
-    return [clock_item(a, now) for a in appeals]
-
-
 def _tab_data(tab: str, city_id: int) -> dict:
+    """The tab's rows, a page at a time; red and yellow with the API's filters and search."""
+    args, page, values, errors = list_args(ClockListArgs)
+    data = {"page": page, "filters": values, "filter_errors": errors}
     if tab in ("red", "yellow"):
-        return {"items": clock_list(city_id, tab)}
+        now = utcnow()
+        args["colour"] = tab
+        return {**data, "items": [clock_item(a, now) for a in page_of(clock_list(city_id, args, now), page, "due")]}
+    if tab == "all":
+        args, page, values, errors = list_args(AppealQuerySchema)
+        appeals = page_of(appeal_list(current_user(), args, utcnow()), page)
+        return {"page": page, "filters": values, "filter_errors": errors, "appeals": appeals,
+                "clocks": clocks(appeals), "marks": marks(appeals)}
     if tab == "orders":
-        found = db.session.scalars(select(SupervisionOrder).where(SupervisionOrder.city_id == city_id)
-                                   .order_by(SupervisionOrder.status == "closed", SupervisionOrder.id.desc())
-                                   .limit(500)).all()
-        return {"orders": [orders.order_view(o) for o in found]}
+        found = paged(select(SupervisionOrder).where(SupervisionOrder.city_id == city_id), page,
+                      SupervisionOrder.status == "closed", SupervisionOrder.id.desc())
+        return {**data, "orders": [orders.order_view(o) for o in found]}
     pending = db.session.scalars(select(Appeal).join(AppealClock).where(
         Appeal.city_id == city_id, AppealClock.extension_due.isnot(None)).order_by(Appeal.id)).all()
-    return {"items": [clock_item(a) for a in pending]}
+    page.item_count = len(pending)
+    return {**data, "items": [clock_item(a) for a in pending]}
 
 
 def render_lists(tab: str, errors: dict | None = None, values: dict | None = None, status: int = 200):
     tab = tab if tab in TABS else "red"
-    city_id = current_user().city_id
-    counts = {colour: len(clock_list(city_id, colour)) for colour in ("red", "yellow")}
+    city_id, now = current_user().city_id, utcnow()
+    counts = {colour: db.session.scalar(by_colour(city_id, colour, now).order_by(None).with_only_columns(func.count()))
+              for colour in ("red", "yellow")}
     return render_template("supervision/lists.html", tab=tab, tabs=TABS, counts=counts, errors=errors or {},
-                           values=values or {}, **_tab_data(tab, city_id)), status
+                           values=values or {}, units=city_units(city_id), **_tab_data(tab, city_id)), status
 
 
 @blp.get("")

@@ -3,12 +3,12 @@ from datetime import timedelta
 
 from flask import g
 from flask_smorest import abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounts.auth import require_roles
 from accounts.cli import create_user
 from app.api import Blueprint
-from app.extensions import db
+from app.extensions import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit
 from webhooks import delivery as deliveries
 from webhooks.config import setting
@@ -223,9 +223,10 @@ def rotate_subscription_secret(args, subscription_id):
 @blp.route("/deliveries", methods=["GET"])
 @blp.arguments(DeliveryQuerySchema, location="query")
 @blp.response(200, DeliveryPageSchema)
+@blp.paginate()
 @blp.doc(security=SECURED)
 @require_roles(Role.admin)
-def list_deliveries(args):
+def list_deliveries(args, pagination_parameters):
     """推送记录（可按状态、事件类型、订阅、受理编号筛选）"""
     query = select(Delivery).join(Subscription).where(Subscription.city_id == g.user.city_id)
     for name, column in (("state", Delivery.state), ("event_type", Delivery.event_type),
@@ -234,10 +235,10 @@ def list_deliveries(args):
             query = query.where(column == args[name])
     if "appeal" in args:
         query = query.join(Appeal, Appeal.id == Delivery.appeal_id).where(Appeal.number == args["appeal"])
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page, size = args["page"], args["page_size"]
-    items = db.session.scalars(query.order_by(Delivery.id.desc()).offset((page - 1) * size).limit(size)).all()
-    return {"total": total, "page": page, "page_size": size, "items": [delivery_view(d) for d in items]}
+    page = pagination_parameters
+    items = paged(query, page, Delivery.id.desc())
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
+            "items": [delivery_view(d) for d in items]}
 
 
 def _delivery(delivery_id: int) -> Delivery:

@@ -99,8 +99,6 @@ class DeliveryQuerySchema(BaseSchema):
     event_type = fields.String(validate=validate.OneOf(ALL_EVENT_TYPES, error="未知事件类型"))
     subscription = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error="订阅编号应为正整数"))
     appeal = fields.String(metadata={"description": "受理编号"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
 
 
 class AttemptOutSchema(BaseSchema):

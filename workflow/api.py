@@ -2,33 +2,22 @@
 from flask import g
 from flask_smorest import abort
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from accounts.access import get_visible_appeal, visible_appeals
+from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
 from app.api import Blueprint
 from app.extensions import db
 from app.schemas import BaseSchema
-from models import Appeal, Role, Status, Unit, UnitAlias, Urgency
-from workflow.queues import QUEUES, in_queue
+from models import Appeal, Role, Unit, UnitAlias, Urgency
+from models.base import utcnow
+from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_urgency
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
 SECURED = [{"bearerAuth": []}]
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
-
-
-class AppealQuerySchema(BaseSchema):
-    status = fields.String(validate=validate.OneOf([s.value for s in Status], error="未知状态"))
-    queue = fields.String(validate=validate.OneOf(list(QUEUES), error="未知队列"),
-                          metadata={"description": "；".join(f"{k}：{v}" for k, v in QUEUES.items())
-                                    + "。按紧急程度、再按等待时长排序"})
-    urgency = fields.String(validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"))
-    unit = fields.String(metadata={"description": "主办单位名称"})
-    enterprise = fields.String(metadata={"description": "企业名称（包含）或统一社会信用代码"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
 
 
 class AppealPageSchema(BaseSchema):
@@ -68,25 +57,15 @@ class UnitOutSchema(BaseSchema):
 @blp.route("/appeals", methods=["GET"])
 @blp.arguments(AppealQuerySchema, location="query")
 @blp.response(200, AppealPageSchema)
+@blp.paginate()
 @blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
-def list_appeals(args):
-    """诉求列表（按角色限定范围；诉求人信息已脱敏）"""
-    query = visible_appeals(g.user)
-    if "status" in args:
-        query = query.where(Appeal.status == args["status"])
-    if "urgency" in args:
-        query = query.where(Appeal.urgency == args["urgency"])
-    if "unit" in args:
-        query = query.join(Unit, Appeal.lead_unit_id == Unit.id).where(Unit.name == args["unit"])
-    if "enterprise" in args:
-        term = args["enterprise"].strip()
-        query = query.where((Appeal.enterprise_uscc == term.upper()) | Appeal.enterprise_name.contains(term))
-    query = in_queue(query, args["queue"]) if "queue" in args else query.order_by(Appeal.id.desc())
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page, size = args["page"], args["page_size"]
-    items = db.session.scalars(query.offset((page - 1) * size).limit(size)).all()
-    return {"total": total, "page": page, "page_size": size, "items": [appeal_view(a, g.user) for a in items]}
+def list_appeals(args, pagination_parameters):
+    """诉求列表（按角色限定范围；可筛选、检索、分页；指定 queue 时按紧急程度、再按等待时长排序；诉求人信息已脱敏）"""
+    page = pagination_parameters
+    items = page_of(appeal_list(g.user, args, utcnow()), page, args.get("queue", "newest"))
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
+            "items": [appeal_view(a, g.user) for a in items]}
 
 
 @blp.route("/appeals/<string:number>", methods=["GET"])

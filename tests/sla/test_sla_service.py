@@ -28,6 +28,10 @@ def test_dispatch_stores_deadlines_across_national_day(world):
     assert clock.rule_set.version == 1 and clock.pending is False
     # 2/3 of 5 working days, or one working day left (12 Oct counts from 00:00 on the 12th).
     assert clock.yellow_at == local(2026, 10, 12, 0, 0)
+    # Not accepted by 8 Oct: red (签收超期) until the unit accepts.
+    assert service.appeal_clock(appeal, local(2026, 10, 8, 23, 59))["colour"] == "green"
+    assert service.appeal_clock(appeal, local(2026, 10, 9, 0, 1))["label_zh"] == "签收超期"
+    appeal.status = "accepted"
     assert service.appeal_clock(appeal, local(2026, 10, 11, 23))["colour"] == "green"
     assert service.appeal_clock(appeal, local(2026, 10, 12, 0, 1)) == {
         "due": clock.completion_due, "colour": "yellow", "label_zh": "临期"}

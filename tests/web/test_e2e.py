@@ -103,7 +103,7 @@ class Session:
     def search(self, term):
         """The operator's search form: a POST, so the term is in no URL (nor the access log)."""
         self.go("/operator/search")
-        self.page.get_by_label("受理编号、企业名称、信用代码或联系电话").fill(term)
+        self.page.get_by_label("检索").fill(term)
         self.page.get_by_role("button", name="查询").click()
         self.page.wait_for_load_state()
         assert term not in self.page.url
@@ -161,12 +161,12 @@ def test_one_appeal_through_every_role(server, chromium, people):
     row = page.locator(f"#row-{number}")
     if row.count():
         row.locator("summary").click()
-        row.get_by_label("主办单位").select_option("市工信局")
+        row.get_by_label("主办单位").fill("市工信局")
         row.get_by_role("button", name="派单", exact=True).click()
     else:
         dispatcher.go(f"/appeals/{number}")
         page.locator("details.other-unit summary").click()
-        page.get_by_label("主办单位").select_option("市工信局")
+        page.get_by_label("主办单位").fill("市工信局")
         page.get_by_role("button", name="派单", exact=True).click()
     expect(page.locator(".flash.ok")).to_contain_text("已派至市工信局")
 
@@ -370,3 +370,44 @@ def test_staff_pages_at_office_size(server, chromium, people, live_world):
     admin.page.get_by_role("button", name="批准", exact=True).click()
     expect(admin.page.locator(".flash.ok")).to_contain_text(f"{slow} 延期申请已批准")
     admin.no_script_ran()
+
+
+def test_dispatch_queue_pages_and_searches(server, chromium, people, live_world):
+    """23 appeals waiting: two pages with the true total, the next page, a search by text, and the
+    searchable unit pickers (typed lead unit, filtered 协办 list, warning for a unit without handler)."""
+    from tests.sla.helpers import make_appeal
+
+    for _ in range(23):
+        make_appeal(live_world)
+    parking = make_appeal(live_world)
+    parking.text = "园区停车场收费不合理，请核实。"
+    db.session.commit()
+    db.session.remove()
+    dispatcher = Session(chromium, server)
+    dispatcher.sign_in(people["dispatcher"])
+    page = dispatcher.page
+    dispatcher.go("/dispatch")
+    expect(page.locator("h1 .count")).to_contain_text("24 件待派")
+    expect(page.locator(".pager")).to_contain_text("共 24 件，第 1/2 页")
+    assert page.locator("tr[id^=row-]").count() == 20
+    page.get_by_role("link", name="下一页").click()
+    expect(page.locator(".pager")).to_contain_text("第 2/2 页")
+    assert page.locator("tr[id^=row-]").count() == 4
+    page.get_by_label("检索").fill("停车场")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".pager")).to_contain_text("共 1 件")
+    row = page.locator("tr[id^=row-]")
+    expect(row).to_contain_text("停车场")
+    row.locator("summary").click()
+    row.get_by_label("主办单位").fill("市中级人民法院")
+    expect(row.locator(".warn")).to_be_visible()  # no handler account there
+    row.get_by_label("主办单位").fill("市工信局")
+    expect(row.locator(".warn")).to_be_hidden()
+    row.get_by_label("筛选协办单位").fill("人社")
+    expect(row.locator(".checks label", has_text="市人社局")).to_be_visible()
+    expect(row.locator(".checks label", has_text="市市场监管局")).to_be_hidden()
+    row.get_by_label("市人社局").check()
+    row.get_by_role("button", name="派单", exact=True).click()
+    expect(page.locator(".flash.ok")).to_contain_text("已派至市工信局")
+    dispatcher.shot("23-dispatch-search")
+    dispatcher.no_script_ran()

@@ -287,3 +287,20 @@ def test_the_unit_that_returned_an_appeal_is_not_proposed_for_it_again(browser, 
     staff("dispatcher")
     queue = browser.get("/dispatch").get_data(as_text=True)
     assert "派给市金融办" in queue and "派给市工信局" not in queue
+
+
+def test_unit_pickers_are_searchable_and_warn_about_units_without_a_handler(browser, staff, world, logged_call):
+    world.user("handler", unit="市工信局")
+    staff("operator")
+    number = logged_call()
+    to_manual(number)
+    staff("dispatcher")
+    queue = browser.get("/dispatch").get_data(as_text=True)
+    assert 'list="unit-names"' in queue and 'type="checkbox" name="assisting_units" value="市人社局"' in queue
+    assert '<option value="市工信局">' in queue
+    assert '<option value="市人社局" label="无承办人账号" data-unstaffed>' in queue
+    response = browser.post_form("/dispatch", f"/dispatch/{number}/assign",
+                                 {"lead_unit": "市人社局", "assisting_units": ["市工信局"]})
+    assert response.status_code == 302
+    page = browser.get("/dispatch").get_data(as_text=True)
+    assert "注意：市人社局尚无承办人账号" in page and "市工信局尚无" not in page

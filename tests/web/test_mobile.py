@@ -160,3 +160,25 @@ def test_too_many_requests_get_a_page_with_retry_after(app, world, browser):
     assert codes == [200, 200, 429]
     assert refused.status_code == 429 and "操作过于频繁" in refused.get_data(as_text=True)
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def _tracked(browser, appeal) -> str:
+    return browser.post_form("/m/track", "/m/track", {"number": appeal.number, "last4": "1234"}).get_data(as_text=True)
+
+
+def test_tracking_shows_the_deadline_the_rating_and_a_reopen(world, browser):
+    from workflow.transitions import dispatch
+
+    appeal = _closed_appeal(world, browser)
+    page = _tracked(browser, appeal)
+    assert 'id="deadline"' in page and "未派单" not in page.split('id="deadline"')[1].split("</dd>")[0]
+    assert 'id="reply"' in page and "已协调解决" in page
+    browser.post_form("/m/track", "/m/rate", {"number": appeal.number, "last4": "1234", "solved": "no",
+                                              "rating": "dissatisfied"})
+    reopened = _tracked(browser, appeal)
+    assert "重办 · 已派单" in reopened and "不满意，问题未解决" in reopened
+    assert 'id="reply"' not in reopened  # the old reply is not the answer of the reopened appeal
+    db.session.refresh(appeal)
+    dispatch(appeal, world.units["市人社局"], [world.units["市工信局"], world.units["市市场监管局"]], None)
+    db.session.commit()
+    assert "市人社局（协办：市工信局、市市场监管局）" in _tracked(browser, appeal)

@@ -96,3 +96,29 @@
     if (event.target.name === "urgency") { event.target.setAttribute("data-touched", "1"); }
   });
 })();
+
+/* Dispatcher's unit pickers: filter the 协办 checkboxes as the name is typed; warn when the lead
+   unit typed has no handler account (its datalist option is marked data-unstaffed). */
+(function () {
+  "use strict";
+  document.querySelectorAll("input.unit-filter").forEach(function (filter) {
+    var box = document.getElementById(filter.getAttribute("data-filter"));
+    filter.addEventListener("input", function () {
+      var term = filter.value.trim();
+      box.querySelectorAll("label").forEach(function (label) {
+        label.hidden = term !== "" && label.textContent.indexOf(term) === -1;
+      });
+    });
+  });
+  var names = document.getElementById("unit-names");
+  if (!names) { return; }
+  document.querySelectorAll("input[data-unstaffed-warning]").forEach(function (input) {
+    var warning = document.getElementById(input.getAttribute("data-unstaffed-warning"));
+    input.addEventListener("input", function () {
+      var value = input.value.trim();
+      warning.hidden = !Array.prototype.some.call(names.options, function (option) {
+        return option.value === value && option.hasAttribute("data-unstaffed");
+      });
+    });
+  });
+})();
