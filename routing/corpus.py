@@ -7,7 +7,8 @@ life), `accused` (conduct complaints, kind `jw`: the kind of the unit complained
 
 The split into train and validation is fixed by the id alone (a salted hash, one in VALIDATION_SHARE
 to validation), so it never changes as the corpus grows and a record never moves between the parts.
-Models train on the train part only; the validation part is for tuning, calibration and measurement.
+Models train on the train part only; the validation part is for tuning and measurement
+(the confidence is calibrated on out-of-fold choices of the train part).
 """
 from __future__ import annotations
 

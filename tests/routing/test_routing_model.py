@@ -93,6 +93,21 @@ def test_with_the_starter_corpus_confidence_is_a_calibrated_share(model_a):
         assert 0.0 <= model_a.predict(text).confidence <= 1.0
 
 
+def test_training_and_calibration_never_read_the_corpus_validation_part(monkeypatch):
+    """The validation part measures the router: the calibration comes from out-of-fold choices of the
+    train part, so that the auto-dispatch precision measured on validation is held out."""
+    from routing import corpus
+    part = corpus.part
+
+    def train_part_only(name, *args, **kwargs):
+        assert name == "train", "training read the validation part"
+        return part(name, *args, **kwargs)
+
+    monkeypatch.setattr(corpus, "part", train_part_only)
+    model = train(city_a())
+    assert model.calibration is not None
+
+
 def test_text_without_any_known_expression_is_less_confident(model_a):
     known = model_a.predict("出口退税款申请了三个月还没到账")
     vague = model_a.predict("我们公司的事情一直没有人给个说法，到底怎么弄")
