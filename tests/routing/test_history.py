@@ -122,8 +122,8 @@ def test_retraining_sees_the_history_before_the_corrections(app, world, alias, t
     add_table(world)
     run(app, write(tmp_path, ".jsonl", ROWS))
     corrections = store.training(world.city.id).kb.corrections
-    assert corrections == [Correction(WAGES, "市人社局"), Correction(ROWS[1]["text"], "市市场监管局"),
-                           Correction(ROWS[2]["text"], "市工信局")]
+    assert corrections == [Correction(WAGES, "市人社局", "urgent"), Correction(ROWS[1]["text"], "市市场监管局"),
+                           Correction(ROWS[2]["text"], "市工信局", "normal")]
     built = jobs.build_version(world.city.id, always_activate=True)
     assert built.row.corrections == 3
     # a unit that leaves the table leaves the training data with it

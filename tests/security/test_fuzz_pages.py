@@ -50,7 +50,8 @@ def scene(app, database):
     return build_scene(app)
 
 
-@pytest.mark.parametrize("route", sorted(r for r in EXPECTED if is_page(r)))
+# /readyz reads no field and answers 503 by design while no worker beats (the scene runs none).
+@pytest.mark.parametrize("route", sorted(r for r in EXPECTED if is_page(r) and r != "GET /readyz"))
 def test_no_page_fails_on_any_field_values(scene, redis_conn, route):
     method, url, kwargs = request_for(route, scene.path_values)
     who = signed_in_as(route)
