@@ -42,7 +42,7 @@ def rules():
 
 def _amount(value: str):
     """A whole number stays a number; anything else goes to the rules' own check for its message."""
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isascii() and value.isdigit() else value
 
 
 def rules_from_form(form) -> dict:

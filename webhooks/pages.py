@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from app.api import load_json
 from app.extensions import db
 from models import Delivery, Partner, Role, Subscription
 from web.pages import city_units, flat_errors, page_blueprint
@@ -96,7 +97,7 @@ def create_partner():
     """A partner from the form: slug, name and the field mapping as JSON (PartnerInSchema)."""
     values = {name: request.form.get(name, "").strip() for name in ("slug", "name", "mapping")}
     try:
-        mapping = json.loads(values["mapping"] or "null")
+        mapping = load_json(values["mapping"] or "null")  # 400 when too deep or not storable
     except ValueError:
         return _render_index(values, {"mapping": ["字段对应关系须为 JSON 对象"]}, 400)
     try:
