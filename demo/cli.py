@@ -1,9 +1,13 @@
-"""`flask demo load`: the demo city (金昌, its division table imported), one user per role, fresh API tokens.
+"""`flask demo load`: the demo city (金昌, its division table imported), one user per role, a
+handler for every routable unit, demo appeals in every state (demo/appeals.py), fresh API tokens.
 
-Each load replaces the demo users' previous demo tokens, so `make run` does not pile them up."""
+Each load replaces the demo users' previous demo tokens, so `make run` does not pile them up; the
+tokens are also written to a file to `source` (instance/demo-tokens.env, readable by its owner only)."""
+import os
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
@@ -11,6 +15,7 @@ from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from app.extensions import db
+from demo.appeals import ensure_appeals, ensure_handlers
 from models import ApiToken, City, DivisionTable, Role, User
 from tables.importer import import_table
 
@@ -41,7 +46,7 @@ def ensure_city() -> City:
 def load() -> list[tuple[str, str, str]]:
     """Create what is missing and replace each demo user's demo token: [(username, role, token)]."""
     city = ensure_city()
-    tokens = []
+    tokens, users = [], {}
     for username, role, unit_name, display in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -51,17 +56,38 @@ def load() -> list[tuple[str, str, str]]:
             set_password(user, DEMO_PASSWORD)
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.label == "demo"))
         tokens.append((username, role, issue_token(user, label="demo")))
+        users[username] = user
+    ensure_handlers(city, DEMO_PASSWORD)
     db.session.commit()
+    ensure_appeals(city, users["operator"])
     return tokens
+
+
+def write_tokens(path: Path, tokens: list[tuple[str, str, str]]) -> None:
+    """`export OPERATOR_TOKEN=...` per demo user, in a file only its owner can read (0600 from
+    its creation: the tokens are never readable by others, not even for a moment)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"export {username.upper().replace('-', '_')}_TOKEN={token}\n" for username, _, token in tokens)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.unlink(missing_ok=True)
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write("# flask demo load：演示令牌，每次载入换新。用法：source " + str(path) + "\n" + lines)
+    os.replace(temporary, path)
 
 
 demo = click.Group("demo", help="演示数据")
 
 
 @demo.command("load")
+@click.option("--tokens-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="令牌写入的文件（默认 instance/demo-tokens.env）")
 @with_appcontext
-def load_command():
-    """载入演示城市（金昌）、单位和各角色用户，并打印新令牌和网页登录密码。"""
+def load_command(tokens_file):
+    """载入演示城市（金昌）、单位、各角色用户、各单位承办人和各状态的演示诉求，打印新令牌和网页登录密码。"""
     click.echo(f"网页登录：用户名见下表，密码均为 {DEMO_PASSWORD}（仅限演示城市）")
-    for username, role, token in load():
+    tokens = load()
+    for username, role, token in tokens:
         click.echo(f"{role:<11} {username:<14} {token}")
+    path = tokens_file or Path(current_app.instance_path) / "demo-tokens.env"
+    write_tokens(path, tokens)
+    click.echo(f"令牌已写入 {path}（仅本人可读）：source {path}")

@@ -23,9 +23,12 @@ cat <<MSG
   企业诉求接诉即办系统已启动：http://127.0.0.1:${port}/
   API 文档（OpenAPI）：http://127.0.0.1:${port}/api/openapi.json
   工作人员登录：http://127.0.0.1:${port}/login  密码均为 demo12345（仅限演示城市）
-    话务员 operator · 派单员 dispatcher · 承办人 handler-gxj / handler-scjg · 督查室 supervisor · 管理员 admin
+    话务员 operator · 派单员 dispatcher · 承办人 handler-gxj / handler-scjg（其他单位 handler-u<单位编号>，见用户管理）
+    督查室 supervisor · 管理员 admin
   企业端（手机）：http://127.0.0.1:${port}/m/
-  演示令牌见上方（每次启动换新，旧的随即失效）。按 Ctrl+C 停止。
+  演示令牌见上方（每次启动换新，旧的随即失效），也已写入 instance/demo-tokens.env：
+    source instance/demo-tokens.env
+  按 Ctrl+C 停止。
 
 MSG
 # The access log masks api_key and other sensitive query parameters (app/logs.py).

@@ -1,8 +1,11 @@
 """Follow-up (回访) of a closed appeal: solved or not, and how satisfied. An unsolved or
 dissatisfied answer reopens the appeal once (重办, a new unit clock); a second failure opens a
-supervision order instead."""
+supervision order instead. A phone call that does not reach the enterprise is logged and the
+appeal stays in the operators' follow-up list."""
+from sqlalchemy import Select, func, or_, select
+
 from app.extensions import db
-from models import Appeal, FollowUp, Status, User
+from models import Appeal, AppealClock, FollowUp, Status, User
 from models.base import utcnow
 from sla import service as sla
 from supervision.orders import open_order
@@ -25,11 +28,8 @@ def record_follow_up(appeal: Appeal, solved: bool, rating: str, actor: User | No
         raise FollowUpError(f"满意度须为 {'、'.join(RATINGS.values())} 之一")
     if channel not in CHANNELS:
         raise FollowUpError(f"回访渠道须为 {'、'.join(CHANNELS)} 之一")
-    if appeal.status != Status.closed or appeal.clock is None:
-        raise FollowUpError("诉求尚未办结，不能回访")
+    check_awaiting(appeal)
     clock = appeal.clock
-    if clock.followed_up_at is not None and clock.followed_up_at >= appeal.closed_at:
-        raise FollowUpError("本次办结已回访过")
     now = utcnow()
     follow_up = FollowUp(appeal_id=appeal.id, solved=solved, rating=rating, channel=channel, note=note,
                          actor_id=actor.id if actor else None, created_at=now)
@@ -45,6 +45,33 @@ def record_follow_up(appeal: Appeal, solved: bool, rating: str, actor: User | No
     else:
         open_order(appeal, "follow_up", f"重办后回访仍{answer}，转督查室督办", actor)
     return follow_up
+
+
+def record_unreached(appeal: Appeal, actor: User, note: str | None = None) -> None:
+    """A follow-up call that did not reach the enterprise: logged, the appeal still awaits its
+    follow-up; the caller commits."""
+    check_awaiting(appeal)
+    record(appeal, "follow_up_unreached", actor, from_status=appeal.status, reason=note or "电话未接通",
+           data={"channel": "phone"})
+
+
+def awaiting_follow_up(query: Select, page: int, size: int) -> tuple[int, list[Appeal]]:
+    """One page of the closed appeals of ``query`` not followed up since their last closing,
+    oldest closing first, and their total."""
+    query = query.join(AppealClock, AppealClock.appeal_id == Appeal.id).where(
+        Appeal.status == Status.closed,
+        or_(AppealClock.followed_up_at.is_(None), AppealClock.followed_up_at < Appeal.closed_at))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Appeal.closed_at, Appeal.id).offset((page - 1) * size).limit(size))
+    return total, items.all()
+
+
+def check_awaiting(appeal: Appeal) -> None:
+    if appeal.status != Status.closed or appeal.clock is None:
+        raise FollowUpError("诉求尚未办结，不能回访")
+    clock = appeal.clock
+    if clock.followed_up_at is not None and clock.followed_up_at >= appeal.closed_at:
+        raise FollowUpError("本次办结已回访过")
 
 
 def _reopen(appeal: Appeal, actor: User | None, answer: str) -> None:

@@ -4,9 +4,9 @@ import io
 
 from flask import current_app, g, send_file
 from flask_smorest import abort
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from accounts.access import get_visible_appeal
+from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
 from app.api import Blueprint
 from app.extensions import db
@@ -14,8 +14,10 @@ from app.schemas import BaseSchema
 from models import City, Role
 from supervision.api import OFFICE, SECURED, CityArgs, city_id_for
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
-from supervision.followup import CHANNELS, RATINGS, FollowUpError, record_follow_up
+from supervision.followup import (CHANNELS, RATINGS, FollowUpError, awaiting_follow_up, record_follow_up,
+                                  record_unreached)
 from supervision.measures import measures
+from workflow.api import AppealPageSchema
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("supervision_reports", __name__, url_prefix="/api/v1", description="回访、考核与通报")
@@ -24,12 +26,31 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FollowUpSchema(BaseSchema):
-    solved = fields.Boolean(required=True, error_messages={"required": "请说明是否已解决"})
-    rating = fields.String(required=True, validate=validate.OneOf(list(RATINGS), error="满意度应为 satisfied、"
-                           "fairly_satisfied 或 dissatisfied"), error_messages={"required": "请选择满意度"})
+    reached = fields.Boolean(load_default=True, metadata={
+        "description": "电话是否接通；false 时只记录一次未接通（solved、rating 不填），诉求仍待回访"})
+    solved = fields.Boolean(metadata={"description": "接通时必填"})
+    rating = fields.String(validate=validate.OneOf(list(RATINGS), error="满意度应为 satisfied、"
+                           "fairly_satisfied 或 dissatisfied"), metadata={"description": "接通时必填"})
     channel = fields.String(validate=validate.OneOf(list(CHANNELS), error="未知回访渠道"),
                             metadata={"description": "默认：话务员为 phone，合作平台为 miniprogram"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000, error="说明不超过2000字"))
+
+    @validates_schema
+    def answered_when_reached(self, data, **kwargs):
+        if not data.get("reached", True):
+            return
+        errors = {}
+        if "solved" not in data:
+            errors["solved"] = ["请说明是否已解决"]
+        if "rating" not in data:
+            errors["rating"] = ["请选择满意度"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PageArgs(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
 
 
 class MonthArgs(CityArgs):
@@ -107,15 +128,30 @@ def _weight(args) -> float:
 @blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.admin, Role.partner)
 def follow_up(args, number):
-    """回访：是否解决、满意度（未解决或不满意的重办一次，再次不满意转督办）"""
+    """回访：是否解决、满意度（未解决或不满意的重办一次，再次不满意转督办）；电话未接通只记录一次尝试"""
     appeal = get_visible_appeal(g.user, number, for_update=True)
     channel = args.get("channel") or CHANNEL_BY_ROLE[g.user.role]
     try:
-        record_follow_up(appeal, args["solved"], args["rating"], g.user, channel, args["note"])
+        if args["reached"]:
+            record_follow_up(appeal, args["solved"], args["rating"], g.user, channel, args["note"])
+        else:
+            record_unreached(appeal, g.user, args["note"])
     except FollowUpError as error:
         abort(409, message=str(error))
     db.session.commit()
     return appeal_view(appeal, g.user)
+
+
+@blp.route("/follow-ups", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, AppealPageSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.operator, Role.admin)
+def list_follow_ups(args):
+    """待回访：已办结、本次办结后尚未回访的诉求，办结最早的在前（诉求人信息已脱敏）"""
+    page, size = args["page"], args["page_size"]
+    total, items = awaiting_follow_up(visible_appeals(g.user), page, size)
+    return {"total": total, "page": page, "page_size": size, "items": [appeal_view(a, g.user) for a in items]}
 
 
 @blp.route("/supervision/measures", methods=["GET"])

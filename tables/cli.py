@@ -1,5 +1,6 @@
 """`flask tables import PATH --city NAME` and `flask tables show --city NAME [--json]`."""
 import json
+import sys
 
 import click
 from flask.cli import with_appcontext
@@ -22,13 +23,19 @@ tables = click.Group("tables", help="任务分工表")
 def import_command(path, city_name, code):
     """导入 PATH（.txt/.tsv/.xlsx/.docx）为该城市任务分工表的新版本。"""
     try:
-        report = import_table(city_name, path, code)
+        report = import_table(city_name, path, code, progress=_bar)
     except (TableError, CityError) as error:
         db.session.rollback()
         raise click.ClickException(f"导入失败：{error}") from None
     db.session.commit()
     for line in report_lines(report):
         click.echo(line)
+
+
+def _bar(matters: list):
+    """The matters as they are written, with a progress bar on stderr (a large table takes a while)."""
+    with click.progressbar(matters, label="写入事项", file=sys.stderr) as bar:
+        yield from bar
 
 
 def report_lines(report: ImportReport) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,10 @@ def _lead_rows(leads, assisting, placeholders, default: bool) -> list[MatterUnit
     return rows
 
 
-def import_table(city_name: str, source: str | Path | ParsedTable, city_code: str | None = None) -> ImportReport:
+def import_table(city_name: str, source: str | Path | ParsedTable, city_code: str | None = None,
+                 progress: Callable[[list], Iterable] | None = None) -> ImportReport:
+    """Store the table as the city's next version; ``progress`` wraps the matters as they are
+    written (the CLI's progress bar)."""
     # The file is read before the first statement: on SQLite that statement takes the write lock,
     # which a large workbook would otherwise hold while it is read.
     drafted = source if isinstance(source, ParsedTable) else draft_file(source)
@@ -107,7 +111,7 @@ def import_table(city_name: str, source: str | Path | ParsedTable, city_code: st
     table = DivisionTable(city=city, version=version, source_name=parsed.source, shape=parsed.shape)
     db.session.add(table)
     corrected = 0
-    for ordinal, parsed_matter in enumerate(parsed.matters, 1):
+    for ordinal, parsed_matter in enumerate(progress(parsed.matters) if progress else parsed.matters, 1):
         corrected += _add_matter(table, ordinal, parsed_matter, units, corrections)
     db.session.flush()
     return ImportReport(

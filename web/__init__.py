@@ -13,9 +13,9 @@ from flask import Flask, request, send_from_directory
 from web.pages import csrf
 
 def _blueprints():
-    from web import admin, appeals, auth, dispatch, mobile, operator, supervision, unit
+    from web import admin, appeals, auth, dispatch, followup, mobile, operator, sla_admin, supervision, unit
 
-    return [m.blp for m in (auth, operator, dispatch, unit, appeals, supervision, mobile, admin)]
+    return [m.blp for m in (auth, operator, followup, dispatch, unit, appeals, supervision, mobile, admin, sla_admin)]
 
 
 def _secure_cookie(app: Flask) -> bool:

@@ -85,7 +85,7 @@ def render_detail(appeal: Appeal, user: User, *, view: dict | None = None, error
 def detail(number):
     user = current_user()
     appeal = get_visible_appeal(user, number)
-    if _just_disclosed(number):
+    if just_disclosed(number):
         view = appeal_view(appeal, user, detail=True)
         view["complainant"] = complainant_view(appeal, full=True)  # logged by the POST before
         return render_detail(appeal, user, view=view)
@@ -131,13 +131,18 @@ def disclose(number):
     except ValidationError as error:
         errors = {f"disclose.{k}": v for k, v in flat_errors(error.messages).items()}
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
-    appeal_view(appeal, user, detail=True, disclose_reason=reason)  # appends the disclosure to the log
-    db.session.commit()
-    session[DISCLOSED] = {"number": number, "at": time.time()}
+    disclose_once(appeal, user, reason)
     return redirect(url_for("web_appeals.detail", number=number), code=303)
 
 
-def _just_disclosed(number: str) -> bool:
+def disclose_once(appeal: Appeal, user: User, reason: str) -> None:
+    """Log the disclosure of the full complainant data and commit; the next page view shows them."""
+    appeal_view(appeal, user, detail=True, disclose_reason=reason)  # appends the disclosure to the log
+    db.session.commit()
+    session[DISCLOSED] = {"number": appeal.number, "at": time.time()}
+
+
+def just_disclosed(number: str) -> bool:
     """The page after a disclosure shows the full data once (post/redirect/get): the marker in
     the session holds no personal data, is used up by this view and lasts a minute at most."""
     marker = session.pop(DISCLOSED, None)

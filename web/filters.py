@@ -18,7 +18,7 @@ ACTION_LABELS = {
     "disclose": "查看诉求人信息", "view_complainant": "查看诉求人信息",
     "sla_yellow": "临近时限（黄灯）", "sla_red": "超期（红灯）", "sla_accept_late": "签收超期（红灯）", "extension_request": "申请延期",
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
-    "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
+    "follow_up_unreached": "回访未接通", "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
     "supervision_close": "督办办结", "supervision_transfer": "督办转单位",
     "set_urgency": "调整紧急程度", "handover": "已转 110/119/120",
 }

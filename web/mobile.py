@@ -142,6 +142,20 @@ def track():
     return _track_page(appeal, last4)
 
 
+def rating_form(form) -> tuple[dict, dict]:
+    """The answers of a rating form (the enterprise's own, or an operator's follow-up call):
+    solved (yes / no), rating and an optional note, with the errors to show beside them."""
+    values = {name: form.get(name, "").strip() for name in ("solved", "rating", "note")}
+    errors = {}
+    if values["solved"] not in ("yes", "no"):
+        errors["solved"] = ["请选择问题是否已解决"]
+    if values["rating"] not in RATINGS:
+        errors["rating"] = ["请选择满意程度"]
+    if len(values["note"]) > 500:
+        errors["note"] = ["意见建议不超过500字"]
+    return values, errors
+
+
 @blp.post("/rate")
 def rate():
     """The follow-up answered by the enterprise; the number and digits are checked again."""
@@ -150,14 +164,7 @@ def rate():
     appeal, errors = find_tracked(number, last4)
     if appeal is None:
         return render_template("mobile/track.html", values={"number": number}, errors=errors), 400
-    values = {name: request.form.get(name, "").strip() for name in ("solved", "rating", "note")}
-    errors = {}
-    if values["solved"] not in ("yes", "no"):
-        errors["solved"] = ["请选择问题是否已解决"]
-    if values["rating"] not in RATINGS:
-        errors["rating"] = ["请选择满意程度"]
-    if len(values["note"]) > 500:
-        errors["note"] = ["意见建议不超过500字"]
+    values, errors = rating_form(request.form)
     if errors:
         return _track_page(appeal, last4, errors, values, status=400)
     lock_appeal(appeal)  # the follow-up may reopen it: act on the appeal as it is once locked

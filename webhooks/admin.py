@@ -24,6 +24,55 @@ SECURED = [{"bearerAuth": []}]
 INVALID = "提交的数据有误，请按提示修改"
 
 
+class InputError(Exception):
+    """Input the schemas accept but this city cannot take; ``errors`` as {field: [message]}."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.errors = {field: [message]}
+
+
+def add_partner(city, args: dict) -> Partner:
+    """A partner (loaded by PartnerInSchema) with its partner-role user and signing secret; flushed."""
+    if db.session.scalar(select(Partner.id).where(Partner.slug == args["slug"])):
+        raise InputError("slug", f"标识「{args['slug']}」已被使用")
+    try:
+        user = create_user(f"partner-{args['slug']}", Role.partner, city, display_name=args["name"])
+    except ValueError as error:
+        raise InputError("slug", str(error)) from None
+    partner = Partner(city_id=city.id, user=user, slug=args["slug"], name=args["name"], secret=new_secret(),
+                      mapping=args["mapping"])
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
+def add_subscription(city_id: int, args: dict) -> Subscription:
+    """A subscription (loaded by SubscriptionInSchema) of a unit or partner of this city; flushed."""
+    subscription = Subscription(city_id=city_id, url=args["url"], event_types=args["event_types"],
+                                secret=new_secret())
+    if args["unit"] is not None:
+        subscription.unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == args["unit"]))
+        if subscription.unit is None:
+            raise InputError("unit", f"本市没有单位「{args['unit']}」")
+    else:
+        subscription.partner = db.session.scalar(
+            select(Partner).where(Partner.city_id == city_id, Partner.slug == args["partner"]))
+        if subscription.partner is None:
+            raise InputError("partner", f"没有合作平台「{args['partner']}」")
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription
+
+
+def remove_subscription(subscription: Subscription) -> bool:
+    """Delete a subscription without deliveries; False (kept) when it has some: its log stays."""
+    if db.session.scalar(select(Delivery.id).where(Delivery.subscription_id == subscription.id).limit(1)):
+        return False
+    db.session.delete(subscription)
+    return True
+
+
 def partner_view(partner: Partner, secret: str | None = None) -> dict:
     view = {"slug": partner.slug, "name": partner.name, "active": partner.active, "username": partner.user.username,
             "mapping": partner.mapping, "previous_valid_until": partner.previous_valid_until,
@@ -92,18 +141,12 @@ def list_partners():
 @require_roles(Role.admin)
 def create_partner(args):
     """新建合作平台（同时创建其 partner 角色用户和签名密钥）"""
-    if db.session.scalar(select(Partner.id).where(Partner.slug == args["slug"])):
-        abort(400, message=INVALID, errors={"slug": [f"标识「{args['slug']}」已被使用"]})
     try:
-        user = create_user(f"partner-{args['slug']}", Role.partner, g.user.city, display_name=args["name"])
-    except ValueError as error:
-        abort(400, message=INVALID, errors={"slug": [str(error)]})
-    secret = new_secret()
-    partner = Partner(city_id=g.user.city_id, user=user, slug=args["slug"], name=args["name"], secret=secret,
-                      mapping=args["mapping"])
-    db.session.add(partner)
+        partner = add_partner(g.user.city, args)
+    except InputError as error:
+        abort(400, message=INVALID, errors=error.errors)
     db.session.commit()
-    return partner_view(partner, secret), 201
+    return partner_view(partner, partner.secret), 201
 
 
 @blp.route("/partners/<string:slug>", methods=["GET"])
@@ -157,19 +200,10 @@ def list_subscriptions():
 @require_roles(Role.admin)
 def create_subscription(args):
     """新建推送订阅（单位或合作平台）"""
-    subscription = Subscription(city_id=g.user.city_id, url=args["url"], event_types=args["event_types"],
-                                secret=new_secret())
-    if args["unit"] is not None:
-        subscription.unit = db.session.scalar(
-            select(Unit).where(Unit.city_id == g.user.city_id, Unit.name == args["unit"]))
-        if subscription.unit is None:
-            abort(400, message=INVALID, errors={"unit": [f"本市没有单位「{args['unit']}」"]})
-    else:
-        subscription.partner = db.session.scalar(
-            select(Partner).where(Partner.city_id == g.user.city_id, Partner.slug == args["partner"]))
-        if subscription.partner is None:
-            abort(400, message=INVALID, errors={"partner": [f"没有合作平台「{args['partner']}」"]})
-    db.session.add(subscription)
+    try:
+        subscription = add_subscription(g.user.city_id, args)
+    except InputError as error:
+        abort(400, message=INVALID, errors=error.errors)
     db.session.commit()
     return subscription_view(subscription, subscription.secret), 201
 
@@ -204,9 +238,8 @@ def update_subscription(args, subscription_id):
 def delete_subscription(subscription_id):
     """删除没有推送记录的订阅（已有记录的请停用，以保留推送日志）"""
     subscription = _subscription(subscription_id)
-    if db.session.scalar(select(Delivery.id).where(Delivery.subscription_id == subscription.id).limit(1)):
+    if not remove_subscription(subscription):
         abort(409, message="该订阅已有推送记录，不能删除；请改为停用（active=false）")
-    db.session.delete(subscription)
     db.session.commit()
 
 

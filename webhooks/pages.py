@@ -1,17 +1,23 @@
 """Admin pages for webhooks (管理员): partners, subscriptions and the delivery log, with
-enable/disable, secret rotation and re-delivery of dead letters. Creating partners and
-subscriptions (mapping JSON, event lists) is done through the admin API (docs/webhooks.md)."""
+creation (validated by the admin API's schemas), enable/disable, deletion of an unused
+subscription, secret rotation and re-delivery of dead letters."""
+import json
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 from sqlalchemy import select
 
+from app.api import load_json
 from app.extensions import db
 from models import Delivery, Partner, Role, Subscription
-from web.pages import page_blueprint
+from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required
 from webhooks import delivery as deliveries
+from webhooks.admin import InputError, add_partner, add_subscription, remove_subscription
 from webhooks.config import setting
+from webhooks.events import ALL_EVENT_TYPES
+from webhooks.schemas import PartnerInSchema, SubscriptionInSchema
 from webhooks.signing import rotate
 
 blp = page_blueprint("web_webhooks", __name__, url_prefix="/admin/webhooks")
@@ -50,21 +56,92 @@ def _delivery(delivery_id: int) -> Delivery:
     return found
 
 
-@blp.get("")
-@login_required(Role.admin)
-def index():
+MAPPING_EXAMPLE = {"fields": {"external_id": "id", "enterprise.name": "company", "complainant.name": "contact",
+                              "complainant.phone": "mobile", "text": "content"}, "values": {}}
+
+
+def _form_errors(error: ValidationError) -> dict:
+    """Schema messages by form field: nested ones (mapping.fields, event_types.0) under their field."""
+    errors: dict = {}
+    for name, messages in flat_errors(error.messages).items():
+        errors.setdefault(name.split(".")[0], []).extend(messages)
+    return errors
+
+
+def _render_index(values: dict | None = None, errors: dict | None = None, status: int = 200):
     state = request.args.get("state", "")
     query = select(Delivery).join(Subscription).where(Subscription.city_id == _city_id())
     if state in STATES:
         query = query.where(Delivery.state == state)
+    partners = db.session.scalars(select(Partner).where(Partner.city_id == _city_id()).order_by(Partner.id)).all()
     return render_template(
-        "webhooks/index.html",
-        partners=db.session.scalars(select(Partner).where(Partner.city_id == _city_id()).order_by(Partner.id)).all(),
+        "webhooks/index.html", partners=partners,
         subscriptions=db.session.scalars(
             select(Subscription).where(Subscription.city_id == _city_id()).order_by(Subscription.id)).all(),
         deliveries=db.session.scalars(query.order_by(Delivery.id.desc()).limit(RECENT)).all(),
-        states=STATES, state=state,
-    )
+        states=STATES, state=state, event_types=ALL_EVENT_TYPES, units=city_units(_city_id()),
+        values=values or {"mapping": json.dumps(MAPPING_EXAMPLE, ensure_ascii=False, indent=2)},
+        errors=errors or {},
+    ), status
+
+
+@blp.get("")
+@login_required(Role.admin)
+def index():
+    return _render_index()
+
+
+@blp.post("/partners")
+@login_required(Role.admin)
+def create_partner():
+    """A partner from the form: slug, name and the field mapping as JSON (PartnerInSchema)."""
+    values = {name: request.form.get(name, "").strip() for name in ("slug", "name", "mapping")}
+    try:
+        mapping = load_json(values["mapping"] or "null")  # 400 when too deep or not storable
+    except ValueError:
+        return _render_index(values, {"mapping": ["字段对应关系须为 JSON 对象"]}, 400)
+    try:
+        partner = add_partner(current_user().city, PartnerInSchema().load({**values, "mapping": mapping}))
+    except ValidationError as error:
+        return _render_index(values, _form_errors(error), 400)
+    except InputError as error:
+        db.session.rollback()
+        return _render_index(values, error.errors, 400)
+    db.session.commit()
+    return render_template("webhooks/secret.html", label=f"合作平台「{partner.name}」", secret=partner.secret,
+                           valid_until=None)
+
+
+@blp.post("/subscriptions")
+@login_required(Role.admin)
+def create_subscription():
+    """A subscription from the form: the receiving URL, a unit or a partner, the events (SubscriptionInSchema)."""
+    values = {name: request.form.get(name, "").strip() for name in ("url", "unit", "partner")}
+    values["event_types"] = request.form.getlist("event_types")
+    try:
+        args = SubscriptionInSchema().load({"url": values["url"], "unit": values["unit"] or None,
+                                            "partner": values["partner"] or None,
+                                            "event_types": values["event_types"]})
+        subscription = add_subscription(_city_id(), args)
+    except ValidationError as error:
+        return _render_index(values, _form_errors(error), 400)
+    except InputError as error:
+        db.session.rollback()
+        return _render_index(values, error.errors, 400)
+    db.session.commit()
+    return render_template("webhooks/secret.html", label=f"订阅 #{subscription.id}", secret=subscription.secret,
+                           valid_until=None)
+
+
+@blp.post("/subscriptions/<int:subscription_id>/delete")
+@login_required(Role.admin)
+def delete_subscription(subscription_id):
+    if remove_subscription(_subscription(subscription_id)):
+        db.session.commit()
+        flash(f"已删除订阅 #{subscription_id}", "ok")
+    else:
+        flash(f"订阅 #{subscription_id} 已有推送记录，不能删除；请改为停用", "error")
+    return redirect(url_for("web_webhooks.index"))
 
 
 @blp.get("/deliveries/<int:delivery_id>")

@@ -48,6 +48,7 @@ def test_cli_import_prints_the_figures(run, name):
     assert f"事项 {matters} 条；单位 {units} 个，其中可分拨 {routable} 个" in result.output
     assert f"表中写明牵头单位 {matters - defaults} 条；未写明、默认取首个单位 {defaults} 条" in result.output
     assert "未能归入事项的行 0 行" in result.output
+    assert "写入事项" in result.stderr  # the progress bar, beside the report on stdout
     assert db.session.scalar(select(City.code).where(City.name == city)) == code
 
 
@@ -142,7 +143,7 @@ def test_show_text(run, table_file):
     from tests.tables.conftest import V1
 
     import_table("金昌", table_file(V1))
-    lines = run("show", "--city", "金昌").output.splitlines()
+    lines = run("show", "--city", "金昌").stdout.splitlines()
     assert lines[0] == "金昌 任务分工表第 1 版（table.txt）"
     assert "  市统计局（department，可分拨） 别名：市統計局、統計局、统计局" in lines
     assert "  第2项 第2-2行 牵头：市工业和信息化局（默认） 配合：市税务局" in lines
@@ -155,7 +156,7 @@ def test_cli_prints_every_line_it_could_not_place(run, table_file):
     stray = V1.replace("3.第三项", "这一行不属于任何措施\n3.第三项")
     result = run("import", str(table_file(stray)), "--city", "金昌")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-2:] == ["未能归入事项的行 1 行：", "  第3行：这一行不属于任何措施"]
+    assert result.stdout.splitlines()[-2:] == ["未能归入事项的行 1 行：", "  第3行：这一行不属于任何措施"]
     assert "新增单位 7 个：市发展改革委、市财政局、金川区、市工业和信息化局、市税务局、市统计局、各县区" in result.output
 
 
@@ -163,6 +164,6 @@ def test_cli_reimport_names_new_and_retired_units(run, table_file):
     from tests.tables.conftest import V1, V2
 
     assert run("import", str(table_file(V1, "v1.txt")), "--city", "金昌").exit_code == 0
-    lines = run("import", str(table_file(V2, "v2.txt")), "--city", "金昌").output.splitlines()
+    lines = run("import", str(table_file(V2, "v2.txt")), "--city", "金昌").stdout.splitlines()
     assert lines[0] == "金昌 任务分工表第 2 版（v2.txt，格式 numbered_notes）"
     assert lines[3:5] == ["新增单位 1 个：市审计局", "停用单位 1 个：市统计局"]

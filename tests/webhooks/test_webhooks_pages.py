@@ -3,7 +3,7 @@ import pytest
 
 from accounts.passwords import set_password
 from app.extensions import db
-from models import Delivery
+from models import Delivery, Partner, Subscription
 from tests.web.conftest import PASSWORD, Browser
 from tests.webhooks.receivers import dispatched, make_partner, subscribe
 
@@ -66,3 +66,46 @@ def test_pages_are_for_admins_only_and_forms_need_their_token(app, client, world
     assert browser.get("/admin/webhooks").status_code == 403
     partner = make_partner(world)
     assert browser.post(f"/admin/webhooks/partners/{partner.slug}/active").status_code == 400
+
+
+MAPPING = ('{"fields": {"external_id": "id", "enterprise.name": "company", "complainant.name": "contact", '
+           '"complainant.phone": "mobile", "text": "content"}}')
+
+
+def test_partner_is_created_from_the_form_with_the_apis_checks(admin_browser, world):
+    page = admin_browser.get("/admin/webhooks").get_data(as_text=True)
+    assert "POST JSON" not in page and "新建合作平台" in page and "新建推送订阅" in page
+    form = {"slug": "zwfw", "name": "政务服务平台", "mapping": MAPPING}
+    refused = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/partners", {**form, "mapping": "{"})
+    assert refused.status_code == 400 and "字段对应关系须为 JSON 对象" in refused.get_data(as_text=True)
+    refused = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/partners",
+                                      {**form, "mapping": '{"fields": {"text": "content"}}'})
+    assert refused.status_code == 400 and "缺少必需字段的对应关系" in refused.get_data(as_text=True)
+    assert db.session.query(Partner).count() == 0
+
+    created = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/partners", form)
+    partner = db.session.query(Partner).one()
+    assert created.status_code == 200 and partner.secret in created.get_data(as_text=True)
+    assert (partner.city_id, partner.user.username, partner.mapping["fields"]["text"]) == (
+        world.city.id, "partner-zwfw", "content")
+    again = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/partners", form)
+    assert again.status_code == 400 and "标识「zwfw」已被使用" in again.get_data(as_text=True)
+
+
+def test_subscription_is_created_and_deleted_from_the_page(admin_browser, world):
+    url = "https://receiver.example.org/hook"
+    refused = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/subscriptions",
+                                      {"url": url, "event_types": ["appeal.dispatched"]})
+    assert refused.status_code == 400 and "二者只能选一" in refused.get_data(as_text=True)
+    refused = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/subscriptions",
+                                      {"url": "http://127.0.0.1/hook", "unit": "市工信局",
+                                       "event_types": ["appeal.dispatched"]})
+    assert refused.status_code == 400 and db.session.query(Subscription).count() == 0
+
+    created = admin_browser.post_form("/admin/webhooks", "/admin/webhooks/subscriptions",
+                                      {"url": url, "unit": "市工信局", "event_types": ["appeal.dispatched", "appeal.closed"]})
+    subscription = db.session.query(Subscription).one()
+    assert created.status_code == 200 and subscription.secret in created.get_data(as_text=True)
+    assert (subscription.unit.name, subscription.event_types) == ("市工信局", ["appeal.dispatched", "appeal.closed"])
+    deleted = admin_browser.post_form("/admin/webhooks", f"/admin/webhooks/subscriptions/{subscription.id}/delete", {})
+    assert deleted.status_code == 302 and db.session.query(Subscription).count() == 0
