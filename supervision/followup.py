@@ -2,7 +2,7 @@
 dissatisfied answer reopens the appeal once (重办, a new unit clock); a second failure opens a
 supervision order instead. A phone call that does not reach the enterprise is logged and the
 appeal stays in the operators' follow-up list."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_
 
 from app.extensions import db
 from models import Appeal, AppealClock, FollowUp, Status, User
@@ -55,15 +55,15 @@ def record_unreached(appeal: Appeal, actor: User, note: str | None = None) -> No
            data={"channel": "phone"})
 
 
-def awaiting_follow_up(query: Select, page: int, size: int) -> tuple[int, list[Appeal]]:
-    """One page of the closed appeals of ``query`` not followed up since their last closing,
-    oldest closing first, and their total."""
-    query = query.join(AppealClock, AppealClock.appeal_id == Appeal.id).where(
+def awaiting_follow_up(query: Select) -> Select:
+    """The closed appeals of ``query`` not followed up since their last closing (order: FOLLOW_UP_ORDER)."""
+    return query.join(AppealClock, AppealClock.appeal_id == Appeal.id).where(
         Appeal.status == Status.closed,
         or_(AppealClock.followed_up_at.is_(None), AppealClock.followed_up_at < Appeal.closed_at))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Appeal.closed_at, Appeal.id).offset((page - 1) * size).limit(size))
-    return total, items.all()
+
+
+# Oldest closing first: the longest-waiting enterprise is called first.
+FOLLOW_UP_ORDER = (Appeal.closed_at, Appeal.id)
 
 
 def check_awaiting(appeal: Appeal) -> None:

@@ -9,13 +9,20 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
 from app.api import Blueprint
-from app.extensions import db
+from app.extensions import db, paged
 from app.schemas import BaseSchema
 from models import City, Role
 from supervision.api import OFFICE, SECURED, CityArgs, city_id_for
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
-from supervision.followup import (CHANNELS, RATINGS, FollowUpError, awaiting_follow_up, record_follow_up,
-                                  record_unreached)
+from supervision.followup import (
+    CHANNELS,
+    FOLLOW_UP_ORDER,
+    RATINGS,
+    FollowUpError,
+    awaiting_follow_up,
+    record_follow_up,
+    record_unreached,
+)
 from supervision.measures import measures
 from workflow.api import AppealPageSchema
 from workflow.views import AppealOutSchema, appeal_view
@@ -46,11 +53,6 @@ class FollowUpSchema(BaseSchema):
             errors["rating"] = ["请选择满意度"]
         if errors:
             raise ValidationError(errors)
-
-
-class PageArgs(BaseSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000, error="页码应为1至100000"))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="每页1至100条"))
 
 
 class MonthArgs(CityArgs):
@@ -143,15 +145,16 @@ def follow_up(args, number):
 
 
 @blp.route("/follow-ups", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
 @blp.response(200, AppealPageSchema)
+@blp.paginate()
 @blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.admin)
-def list_follow_ups(args):
+def list_follow_ups(pagination_parameters):
     """待回访：已办结、本次办结后尚未回访的诉求，办结最早的在前（诉求人信息已脱敏）"""
-    page, size = args["page"], args["page_size"]
-    total, items = awaiting_follow_up(visible_appeals(g.user), page, size)
-    return {"total": total, "page": page, "page_size": size, "items": [appeal_view(a, g.user) for a in items]}
+    page = pagination_parameters
+    items = paged(awaiting_follow_up(visible_appeals(g.user)), page, *FOLLOW_UP_ORDER)
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
+            "items": [appeal_view(a, g.user) for a in items]}
 
 
 @blp.route("/supervision/measures", methods=["GET"])

@@ -4,20 +4,32 @@ reopen and supervision rules as the enterprise's own rating (supervision.followu
 from flask import flash, redirect, render_template, request, url_for
 
 from accounts.access import get_visible_appeal, visible_appeals
-from app.extensions import db
+from app.extensions import db, paged
+from app.schemas import BaseSchema
 from models import Appeal, User
-from supervision.followup import (RATINGS, FollowUpError, awaiting_follow_up, check_awaiting, record_follow_up,
-                                  record_unreached)
+from supervision.followup import (
+    FOLLOW_UP_ORDER,
+    RATINGS,
+    FollowUpError,
+    awaiting_follow_up,
+    check_awaiting,
+    record_follow_up,
+    record_unreached,
+)
 from web.appeals import disclose_once, just_disclosed
 from web.mobile import rating_form
 from web.operator import ROLES
-from web.pages import page_blueprint
+from web.pages import list_args, page_blueprint
 from web.session import current_user, login_required
 from workflow.events import lock_appeal
 from workflow.views import complainant_view
 
+
+class NoFilters(BaseSchema):
+    """The follow-up list has a page and nothing to filter."""
+
+
 blp = page_blueprint("web_followup", __name__, url_prefix="/operator/follow-ups")
-PAGE_SIZE = 20
 CHANNEL = "phone"
 REASON = "电话回访"
 
@@ -25,11 +37,9 @@ REASON = "电话回访"
 @blp.get("")
 @login_required(*ROLES)
 def queue():
-    page = request.args.get("page", 1, type=int)
-    page = page if 1 <= page <= 100_000 else 1
-    total, appeals = awaiting_follow_up(visible_appeals(current_user()), page, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("operator/followups.html", appeals=appeals, total=total, page=page, pages=pages)
+    _, page, _, _ = list_args(NoFilters)
+    appeals = paged(awaiting_follow_up(visible_appeals(current_user())), page, *FOLLOW_UP_ORDER)
+    return render_template("operator/followups.html", appeals=appeals, page=page)
 
 
 def _awaiting(number: str) -> tuple[Appeal, User] | None:
