@@ -21,7 +21,8 @@ _tmp = Path(tempfile.mkdtemp(prefix="appeals-test-"))
 TEST_ENV = {
     "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}",
     "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
-    "RQ_QUEUE": "appeals-test",
+    # One queue per backend: a job of the PostgreSQL pass is never taken in the SQLite pass.
+    "RQ_QUEUE": "appeals-test-" + ("pg" if os.environ.get("TEST_DATABASE_URL") else "sqlite"),
     "INSTANCE_DIR": str(_tmp / "instance"),
     "APP_ENV": "development",  # fixed test keys, never a production start-up
     "SECRET_KEY": "test-secret",
@@ -118,6 +119,14 @@ def live_db(app, redis_conn):
                 for table in tables:
                     conn.execute(text(f"DELETE FROM {table}"))
     redis_conn.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test():
+    yield
+    from tests.jobs.helpers import stop_workers
+
+    stop_workers()
 
 
 @pytest.fixture

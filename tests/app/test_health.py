@@ -71,7 +71,7 @@ def _samples(response) -> dict:
             for s in family.samples}
 
 
-def test_metrics_from_the_database_and_redis(client, world):
+def test_metrics_from_the_database_and_redis(app, client, world):
     _, operator = world.user("operator")
     numbers = [client.post("/api/v1/appeals", json=appeal_body(), headers=operator).json["number"]
                for _ in range(3)]
@@ -85,8 +85,9 @@ def test_metrics_from_the_database_and_redis(client, world):
     assert response.content_type.startswith("text/plain")
     samples = _samples(response)
     assert samples[("appeals_outbox_backlog", ())] == 3  # three dispatch jobs not run (no worker)
-    assert samples[("appeals_queue_depth", (("queue", "appeals-test"),))] == 3
-    assert samples[("appeals_queue_depth", (("queue", "appeals-test-webhooks"),))] == 0
+    queue = app.config["RQ_QUEUE"]
+    assert samples[("appeals_queue_depth", (("queue", queue),))] == 3
+    assert samples[("appeals_queue_depth", (("queue", f"{queue}-webhooks"),))] == 0
     assert samples[("appeals_manual_queue_size", ())] == 1
     assert samples[("appeals_manual_queue_oldest_wait_seconds", ())] >= 0
     assert samples[("appeals_open", (("colour", "red"),))] == 0

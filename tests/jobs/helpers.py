@@ -40,16 +40,32 @@ def redis_server(port: int):
         process.wait(5)
 
 
+_started: list[subprocess.Popen] = []
+
+
 def start_worker(env_overrides: dict | None = None, burst: bool = False) -> subprocess.Popen:
-    """`flask jobs worker` in its own process group, so a test can kill it and its work horse."""
+    """`flask jobs worker` in its own process group, so a test can kill it and its work horse.
+    Whatever the test does, `stop_workers` (run after every test) ends it."""
     args = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"] + (["--burst"] if burst else [])
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env_overrides or {})},
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env_overrides or {})},
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _started.append(process)
+    return process
 
 
 def kill_hard(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # already gone with its whole group
+        pass
     process.wait(5)
+
+
+def stop_workers() -> None:
+    """Kill every worker a test started and left running: a worker that outlives its test takes the
+    next tests' jobs from the shared queue (against another database, in the SQLite pass)."""
+    while _started:
+        kill_hard(_started.pop())
 
 
 def wait_until(predicate, timeout: float = 20, interval: float = 0.1):

@@ -18,7 +18,7 @@ from audit.verify import verify
 from models import Appeal, AppealEvent, Status
 from supervision.scan import scan
 from tests.factories import appeal_body
-from tests.jobs.helpers import start_worker, wait_until
+from tests.jobs.helpers import kill_hard, start_worker, wait_until
 
 READS_PER_APPEAL = 6
 
@@ -82,8 +82,7 @@ def test_concurrent_reads_transitions_and_dispatch_keep_one_chain(app, live_worl
                         pool.submit(call, "GET", f"/api/v1/appeals/{number}", readers[i])
         scanner.join(60)
     finally:
-        worker.terminate()
-        worker.wait(10)
+        kill_hard(worker)
 
     failed = [a for a in answers if a[2] >= 500 or a[2] == 409]
     assert failed == [], failed
