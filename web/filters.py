@@ -20,7 +20,7 @@ ACTION_LABELS = {
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
     "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
     "supervision_close": "督办办结", "supervision_transfer": "督办转单位",
-    "set_urgency": "调整紧急程度", "handover": "已转 110/119/120",
+    "set_urgency": "调整紧急程度", "handover": "已转 110/119/120", "set_territory": "更正属地",
 }
 COLOUR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 

@@ -161,3 +161,39 @@ def test_territorial_placeholders_of_the_seed_tables():
                 found[placeholder] = is_territorial(placeholder)
     assert {p for p, yes in found.items() if yes} == {
         "各乡镇政府", "街道办事处", "各有关乡镇政府", "各县（市、区）人民政府", "县（市、区）人民政府", "各县（市、区）"}
+
+
+def test_the_dispatcher_corrects_the_territory(client, world):
+    counties(world)
+    install_model(world, trained_model(threshold=0.0))
+    appeal = add_appeal(world, text=ARREARS, enterprise_uscc=uscc("91620321MA71K2Q8L"))
+    job.dispatch_appeal(appeal.id)
+    db.session.commit()
+    _, dispatcher = world.user("dispatcher")
+    url = f"/api/v1/appeals/{appeal.number}/territory"
+    body = client.post(url, json={"unit": "金川区", "reason": "工程在金川区"}, headers=dispatcher).get_json()
+    assert (body["territory"], body["territory_source"], body["assisting_units"]) == ("金川区", "dispatcher", ["金川区"])
+    event = appeal.events[-1]
+    assert (event.action, event.data["from"], event.data["to"], event.reason) == (
+        "set_territory", "永昌县", "金川区", "工程在金川区")
+    wrong = client.post(url, json={"unit": "市工信局", "reason": "试试"}, headers=dispatcher)
+    assert wrong.status_code == 400 and "不是属地单位" in wrong.get_json()["errors"]["unit"][0]
+    assert client.post(url, json={"unit": "金川区", "reason": "再改"}, headers=dispatcher).status_code == 409
+    _, handler = world.user("handler", "金川区")
+    listed = client.get("/api/v1/appeals", headers=handler).get_json()
+    assert appeal.number in [a["number"] for a in listed["items"]]  # the 属地 co-handler sees it in its queue
+    _, operator = world.user("operator")
+    assert client.post(url, json={"unit": None, "reason": "不属本市"}, headers=operator).status_code == 403
+
+
+def test_the_dispatcher_may_give_a_territory_the_lead(client, world):
+    counties(world)
+    appeal = add_appeal(world, text="金昌经开区的厂房停水三天", enterprise_uscc=None, status=Status.manual)
+    _, dispatcher = world.user("dispatcher")
+    body = client.post(f"/api/v1/appeals/{appeal.number}/assign",
+                       json={"lead_unit": "金昌经开区", "assisting_units": ["市工信局"], "reason": "园区供水"},
+                       headers=dispatcher)
+    assert body.status_code == 200 and body.get_json()["lead_unit"] == "金昌经开区"
+    _, handler = world.user("handler", "金昌经开区")
+    accepted = client.post(f"/api/v1/appeals/{appeal.number}/accept", json={}, headers=handler)
+    assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
