@@ -24,7 +24,6 @@ from functools import cache
 from pathlib import Path
 
 RULES = Path(__file__).with_name("territory_rules.json")
-SOURCES = ("uscc", "address", "text", "dispatcher")
 SOURCE_LABELS = {"uscc": "统一社会信用代码", "address": "诉求地址", "text": "诉求内容中的地名", "dispatcher": "分拨员指定"}
 
 

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.schemas import BaseSchema
 from models import Appeal, Role, Status, Unit, UnitAlias, Urgency
 from workflow.queues import QUEUES, in_queue
-from workflow.transitions import (EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory,
-                                  set_urgency)
+from workflow.transitions import (
+    EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")

@@ -1,18 +1,21 @@
 """属地: an appeal's territory (USCC, address, text), its part in the handling, on the four seed tables."""
-from pathlib import Path
-
 import pytest
 
 from app.extensions import db
 from intake.validators import uscc_check_character
 from models import DivisionTable, Status
-from routing import dispatch as job, territory
+from routing import dispatch as job
+from routing import store, territory
 from routing.model import train
-from routing import store
 from tables.importer import import_table
 from tables.territories import entries, is_territorial
 from tests.conftest import SHARED
-from tests.routing.test_service import add_appeal, fresh_cache, install_model, trained_model  # noqa: F401
+from tests.routing.test_service import (  # noqa: F401
+    add_appeal,
+    fresh_cache,
+    install_model,
+    trained_model,
+)
 
 SEEDS = SHARED / "seeds"
 seeds = pytest.mark.skipif(not SEEDS.exists(), reason="seed tables not available")
