@@ -10,7 +10,7 @@ located first and joins the handling as routing/territory.py decides (`Appeal.ro
 """
 from flask import current_app
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
@@ -87,7 +87,7 @@ def dispatch_appeal(appeal_id: int) -> None:
 
 def territories_of(appeal: Appeal) -> list[territory.Territory]:
     """The city's active territorial units, with their codes (former ones from tables/territories.json)."""
-    units = db.session.scalars(select(Unit).where(
+    units = db.session.scalars(select(Unit).options(selectinload(Unit.aliases)).where(
         Unit.city_id == appeal.city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
     former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(appeal.city.name)}
     return [territory.Territory(u.id, u.name, tuple(c for c in (u.division_code, *former.get(u.name, ())) if c),
