@@ -31,6 +31,10 @@ DEMO_USERS = [
     ("partner", Role.partner, None, "12345平台"),
     ("handler-gxj", Role.handler, "市工业和信息化局", "工信局承办人"),
     ("handler-scjg", Role.handler, "市市场监督管理局", "市场监管局承办人"),
+    # 属地: the two counties and the development zone handle what lies on their territory.
+    ("handler-yc", Role.handler, "永昌县", "永昌县承办人"),
+    ("handler-jc", Role.handler, "金川区", "金川区承办人"),
+    ("handler-jkq", Role.handler, "金昌经开区", "金昌经开区承办人"),
 ]
 
 

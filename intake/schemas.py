@@ -66,6 +66,11 @@ class AppealInSchema(BaseSchema):
         validate=validate.Length(min=5, max=MAX_TEXT, error=f"诉求内容应为5至{MAX_TEXT}个字"),
         error_messages={"required": "请填写诉求内容"},
     )
+    address = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.Length(min=2, max=200, error="诉求地址应为2至200个字"),
+        metadata={"description": "诉求事项所在地址（可不填）；用于确定属地县区、开发区"},
+    )
     urgency = fields.String(
         load_default=Urgency.normal.value,
         validate=validate.OneOf(

@@ -175,6 +175,7 @@ def _values(data: dict, city: City, number: str, user: User | None, now) -> dict
         "complainant_phone": data["complainant"]["phone"],
         "complainant_phone_hash": blind_index(data["complainant"]["phone"], "phone"),
         "text": data["text"],
+        "address": (data.get("address") or "").strip() or None,
         "urgency": data["urgency"],
         "life_danger": data.get("life_danger", False),
         "status": Status.received.value,

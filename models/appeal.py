@@ -87,6 +87,11 @@ class Appeal(db.Model):
     urgency: Mapped[str] = mapped_column(String(16), default=Urgency.normal)
     status: Mapped[str] = mapped_column(String(16), default=Status.received)
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Where the matter lies (optional at intake) and the territorial unit (属地) it belongs to, with
+    # where that came from: uscc | address | text | dispatcher (routing/territory.py).
+    address: Mapped[str | None] = mapped_column(String(200))
+    territory_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    territory_source: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reply: Mapped[str | None] = mapped_column(Text)
     # How it was routed: table and model versions, candidates with probabilities, auto or manual.
@@ -107,7 +112,8 @@ class Appeal(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     city: Mapped[City] = relationship()
-    lead_unit: Mapped[Unit | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id])
+    territory_unit: Mapped[Unit | None] = relationship(foreign_keys=[territory_unit_id])
     assisting_units: Mapped[list[Unit]] = relationship(secondary=appeal_assisting_units, order_by=Unit.id)
     events: Mapped[list["AppealEvent"]] = relationship(  # noqa: F821
         back_populates="appeal", order_by="AppealEvent.seq"

@@ -30,6 +30,9 @@ class Unit(db.Model):
     # department, court, procuratorate, party, people_org, enterprise, jurisdiction, placeholder
     kind: Mapped[str] = mapped_column(String(32), default="department")
     routable: Mapped[bool] = mapped_column(default=True)
+    # Territorial units (kind jurisdiction): the GB/T 2260 administrative division code, or an
+    # internal code for a zone without one (tables/territories.json says which).
+    division_code: Mapped[str | None] = mapped_column(String(12))
     # Units are retired, never deleted: old appeals and table versions still point at them.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when an admin changed kind or routable: a re-import then keeps them instead of the parser's.

@@ -6,18 +6,20 @@ the words that weighed most, the proposed urgency, a likely duplicate, the table
 suggestions, and whether life is in danger with the 110/119/120 lines to pass it to). A confident decision
 dispatches the appeal to its lead unit (event `route`); otherwise it goes to manual dispatch
 (`to_manual`) with the suggestions attached. Unit names are resolved among the appeal's own city's
-units only, so a decision can never reach another city's unit.
+units only, so a decision can never reach another city's unit. The appeal's territory (属地) is
+located first and joins the handling as routing/territory.py decides (`Appeal.routing["territory"]`).
 """
 from flask import current_app
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from models import Appeal, Channel, Status, Unit
 from models.appeal import URGENCY_LABELS
-from routing import jobs, service
-from tables.queries import current_table
+from routing import jobs, service, territory
+from tables import territories as territory_data
+from tables.queries import current_matters, current_table
 from workflow.transitions import dispatch, set_urgency, to_manual
 
 ERROR_REASON = "待人工分拨：自动分拨暂时出错，已安排重新训练模型"
@@ -44,6 +46,7 @@ def dispatch_appeal(appeal_id: int) -> None:
         return
     _never_dispatched(appeal)
     table = current_table(appeal.city_id)
+    placement = place(appeal)
     try:
         routed = service.route(appeal)
     except Exception:  # e.g. a version stored by an older release of the router: never leave the appeal waiting
@@ -74,11 +77,58 @@ def dispatch_appeal(appeal_id: int) -> None:
     # pages warn until the hand-over to 110/119/120 is recorded, and the dispatch queue heads with it.
     appeal.life_danger = appeal.life_danger or bool(appeal.routing.get("life_danger"))
     _apply_router_urgency(appeal)
+    lead = units.get(decision.lead) if reason is None else None
+    assisting = [units[name] for name in decision.assisting if name in units]
+    if placement is not None:
+        lead, assisting = _with_territory(appeal, placement, table, lead, assisting, decision)
     if reason is None:
-        assisting = [units[name] for name in decision.assisting if name in units]
-        dispatch(appeal, units[decision.lead], assisting, None, action="route", data=_event_data(appeal.routing))
+        dispatch(appeal, lead, assisting, None, action="route", data=_event_data(appeal.routing))
     else:
         to_manual(appeal, reason, data=_event_data(appeal.routing))
+
+
+def territories_of(appeal: Appeal) -> list[territory.Territory]:
+    """The city's active territorial units, with their codes (former ones from tables/territories.json)."""
+    units = db.session.scalars(select(Unit).options(selectinload(Unit.aliases)).where(
+        Unit.city_id == appeal.city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
+    former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(appeal.city.name)}
+    return [territory.Territory(u.id, u.name, tuple(c for c in (u.division_code, *former.get(u.name, ())) if c),
+                                (u.name, *(a.alias for a in u.aliases))) for u in units]
+
+
+def place(appeal: Appeal) -> territory.Placement | None:
+    """Locate the appeal's territory and record it on the appeal."""
+    placement = territory.locate(appeal.address, appeal.text, appeal.enterprise_uscc, territories_of(appeal))
+    if placement is not None:
+        appeal.territory_unit = db.session.get(Unit, placement.territory.id)
+        appeal.territory_source = placement.source
+    return placement
+
+
+def _with_territory(appeal, placement, table, lead: Unit | None, assisting: list[Unit], decision):
+    """Lead and assisting units with the territory in its part (none, 属地 co-handler, or lead)."""
+    rules = territory.rules_for(appeal.city.name)
+    matter = (decision.explanation or {}).get("matter") or ""
+    named = not rules.all_rows and table is not None and bool(matter) and _row_names_territories(table, matter)
+    role, why = territory.role(appeal.text, named, lead is not None, rules)
+    appeal.routing = {**appeal.routing, "territory": {
+        "unit": placement.territory.name, "source": placement.source, "role": role, "why": why}}
+    if role is None:
+        return lead, assisting
+    unit = appeal.territory_unit
+    if role == "lead":
+        return unit, [u for u in (lead, *assisting) if u is not None]
+    return lead, [*assisting, unit]
+
+
+def _row_names_territories(table, matter_text: str) -> bool:
+    """Whether the table row behind the router's choice names territorial units or 各县区."""
+    for matter in current_matters(table):
+        if (matter.measure or matter.upper_measure) and (matter.measure or matter.upper_measure) in matter_text:
+            return any(row.unit.kind == "jurisdiction"
+                       or (row.role == "placeholder" and territory_data.is_territorial(row.unit.name))
+                       for row in matter.units)
+    return False
 
 
 def _apply_router_urgency(appeal: Appeal) -> None:

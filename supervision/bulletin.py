@@ -1,5 +1,5 @@
-"""The monthly bulletin (每月通报): measures per unit, the overdue list and the month's most
-frequent topics, as JSON-ready data and as an XLSX workbook whose cells cannot run formulas."""
+"""The monthly bulletin (每月通报): measures per unit and per territory (属地), the overdue list
+and the month's most frequent topics, as JSON-ready data and as an XLSX workbook whose cells cannot run formulas."""
 import io
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -169,6 +169,9 @@ def bulletin_xlsx(data: dict, city_name: str) -> bytes:
     heading = f"{city_name}{int(year)}年{int(month)}月企业诉求办理情况通报"
     units = [*data["measures"]["units"], {"unit": f"{city_name}（全市）", **data["measures"]["city"]}]
     measures_sheet = _sheet(book, "单位考核", f"{heading}：单位考核", MEASURE_COLUMNS, units)
+    # 属地: the same measures per county, district and development zone (the appeals on its territory)
+    _sheet(book, "属地考核", f"{heading}：属地考核（县区、开发区）",
+           [("unit", "属地"), *MEASURE_COLUMNS[1:]], data["measures"].get("territories", []))
     _sheet(book, "超期诉求", f"{heading}：超期诉求", OVERDUE_COLUMNS, data["overdue"])
     topic_rows = [{**t, "kind": t["kind"] or UNCLASSIFIED} for t in data["topics"]]
     _sheet(book, "高频诉求", f"{heading}：高频诉求", TOPIC_COLUMNS, topic_rows)

@@ -1,9 +1,11 @@
 """The measures per unit, city and period, computed in SQL (formulas in docs/sla.md).
 
 The cohort is the city's appeals received in [start, end) that were dispatched at least once
-(they have a clock); per-unit rows group them by their current lead unit. The return rate is
-counted on unit assignments started in the period, per unit that held the appeal. Everything
-is evaluated at ``now`` (open appeals past their deadline count as late).
+(they have a clock); per-unit rows group them by their current lead unit, per-territory rows
+by the appeal's territory (属地, whether it led or co-handled). The return rate is counted on
+unit assignments started in the period, per unit that held the appeal (per territory: of the
+territory's appeals). Everything is evaluated at ``now`` (open appeals past their deadline count
+as late).
 """
 from datetime import datetime
 
@@ -27,14 +29,19 @@ def _hours(dialect: str):
     return (func.julianday(Appeal.closed_at) - func.julianday(Appeal.received_at)) * 24.0
 
 
-def _grouped(query, key, by_unit: bool):
-    """Per unit (GROUP BY the key) or one city row (no grouping, key 0)."""
+# What the rows are grouped by: the lead unit, the territory, or nothing (one city row).
+KEYS = {"unit": lambda: Appeal.lead_unit_id, "territory": lambda: Appeal.territory_unit_id,
+        None: lambda: literal_column("0")}
+
+
+def _grouped(query, key, by_unit):
+    """Per unit or territory (GROUP BY the key) or one city row (no grouping, key 0)."""
     return query.group_by(key) if by_unit else query
 
 
-def _counts(city_id, start, end, now, by_unit: bool) -> dict:
+def _counts(city_id, start, end, now, by_unit) -> dict:
     closed = Appeal.status == Status.closed
-    key = Appeal.lead_unit_id if by_unit else literal_column("0")
+    key = KEYS[by_unit]()
     columns = [
         func.count().label("appeals"),
         # Answered, or unanswered past the deadline: one still within its time is not counted yet.
@@ -60,19 +67,21 @@ def _counts(city_id, start, end, now, by_unit: bool) -> dict:
     return {row["unit_id"]: dict(row) for row in rows}
 
 
-def _returns(city_id, start, end, by_unit: bool) -> dict:
-    key = UnitAssignment.unit_id if by_unit else literal_column("0")
+def _returns(city_id, start, end, by_unit) -> dict:
+    key = UnitAssignment.unit_id if by_unit == "unit" else KEYS[by_unit]()
     query = (select(key.label("unit_id"), func.count().label("assignments"),
                     _count(UnitAssignment.ended_by == "return").label("returned"))
              .where(UnitAssignment.city_id == city_id, UnitAssignment.started_at >= start,
                     UnitAssignment.started_at < end))
+    if by_unit == "territory":
+        query = query.join(Appeal, Appeal.id == UnitAssignment.appeal_id)
     rows = db.session.execute(_grouped(query, key, by_unit)).mappings().all()
     return {row["unit_id"]: dict(row) for row in rows}
 
 
-def _medians(city_id, start, end, by_unit: bool) -> dict:
+def _medians(city_id, start, end, by_unit) -> dict:
     dialect = db.session.get_bind().dialect.name
-    key = Appeal.lead_unit_id if by_unit else literal_column("0")
+    key = KEYS[by_unit]()
     hours = _hours(dialect)
     where = (Appeal.city_id == city_id, Appeal.received_at >= start, Appeal.received_at < end,
              Appeal.status == Status.closed)
@@ -114,15 +123,20 @@ def _row(counts: dict, returns: dict, median, fairly_weight: float) -> dict:
 
 def measures(city_id: int, start: datetime, end: datetime, *, now: datetime | None = None,
              fairly_weight: float = 1.0) -> dict:
-    """{"city": row, "units": [row with "unit_id" and "unit", by unit name]} for the period."""
+    """{"city": row, "units": [row with "unit_id" and "unit", by unit name], "territories": [the same
+    per territory (属地), "unit" its name]} for the period."""
     now = now or utcnow()
-    by_unit = {flag: (_counts(city_id, start, end, now, flag), _returns(city_id, start, end, flag),
-                      _medians(city_id, start, end, flag)) for flag in (True, False)}
-    counts, returns, medians = by_unit[True]
+    by = {key: (_counts(city_id, start, end, now, key), _returns(city_id, start, end, key),
+                _medians(city_id, start, end, key)) for key in KEYS}
+    counts, returns, medians = by[None]
+    city = _row(counts.get(0, {}), returns.get(0, {}), medians.get(0), fairly_weight)
+    return {"city": city, "units": _rows(*by["unit"], fairly_weight),
+            "territories": _rows(*by["territory"], fairly_weight)}
+
+
+def _rows(counts: dict, returns: dict, medians: dict, fairly_weight: float) -> list[dict]:
     unit_ids = {u for u in (*counts, *returns) if u is not None}
     names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
-    units = [{"unit_id": u, "unit": names[u],
-              **_row(counts.get(u, {}), returns.get(u, {}), medians.get(u), fairly_weight)} for u in unit_ids]
-    counts, returns, medians = by_unit[False]
-    city = _row(counts.get(0, {}), returns.get(0, {}), medians.get(0), fairly_weight)
-    return {"city": city, "units": sorted(units, key=lambda row: row["unit"])}
+    rows = [{"unit_id": u, "unit": names[u],
+             **_row(counts.get(u, {}), returns.get(u, {}), medians.get(u), fairly_weight)} for u in unit_ids]
+    return sorted(rows, key=lambda row: row["unit"])

@@ -93,6 +93,8 @@ class MeasureRowSchema(BaseSchema):
 class MeasuresSchema(BaseSchema):
     city = fields.Nested(MeasureRowSchema)
     units = fields.List(fields.Nested(MeasureRowSchema))
+    territories = fields.List(fields.Nested(MeasureRowSchema), metadata={
+        "description": "按属地（县区、开发区）：属地内的诉求，无论属地主办还是协办；unit 为属地名称"})
 
 
 class OverdueSchema(BaseSchema):

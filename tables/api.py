@@ -27,7 +27,7 @@ NO_TABLE = "本市尚未导入任务分工表"
 def unit_view(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name, "aliases": [a.alias for a in unit.aliases], "kind": unit.kind,
             "routable": unit.routable, "retired": unit.retired_at is not None, "retired_at": unit.retired_at,
-            "corrected_at": unit.corrected_at}
+            "corrected_at": unit.corrected_at, "division_code": unit.division_code}
 
 
 def matter_view(matter: Matter, correction: LeadCorrection | None) -> dict:
@@ -74,10 +74,10 @@ def list_units():
 @blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def patch_unit(args, unit_id):
-    """修改单位类别或是否可分拨（重新导入分工表时保留）"""
+    """修改单位类别、是否可分拨或属地的行政区划代码（重新导入分工表时保留）"""
     unit = _unit(unit_id)
     try:
-        correct_unit(unit, args.get("kind"), args.get("routable"))
+        correct_unit(unit, args.get("kind"), args.get("routable"), args.get("division_code", ""))
     except CorrectionError as error:
         _refused(error)
     db.session.commit()

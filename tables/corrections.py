@@ -1,6 +1,6 @@
 """An admin's corrections to the imported register and table, made to survive re-import.
 
-- Unit kind / routable: stored on the unit with Unit.corrected_at; an import then keeps them.
+- Unit kind / routable / division code (territorial units): stored on the unit with Unit.corrected_at; an import then keeps them.
 - Aliases: added ones are passed to the parser at the next import; removed ones are
   recorded (AliasRemoval) so that the import does not add them back.
 - Lead units of a matter: stored on the matter and in LeadCorrection under the matter's
@@ -28,13 +28,19 @@ class CorrectionError(ValueError):
         self.status, self.message, self.errors = status, message, errors
 
 
-def correct_unit(unit: Unit, kind: str | None = None, routable: bool | None = None) -> None:
+def correct_unit(unit: Unit, kind: str | None = None, routable: bool | None = None,
+                 division_code: str | None = "") -> None:
+    """Change kind, routable and the division code ("" keeps it, None clears it; only a
+    territorial unit has one)."""
     kind = unit.kind if kind is None else kind
     routable = unit.routable if routable is None else routable
     if routable and kind in NEVER_ROUTABLE:
         label = "占位名称（如“各县区”）" if kind == "placeholder" else "属地（县区、开发区）"
         raise CorrectionError(409, f"「{unit.name}」是{label}，不能设为可分拨单位")
+    if division_code and kind != "jurisdiction":
+        raise CorrectionError(409, f"「{unit.name}」不是属地单位（县区、开发区），不能设行政区划代码")
     unit.kind, unit.routable, unit.corrected_at = kind, routable, utcnow()
+    unit.division_code = (unit.division_code if division_code == "" else division_code) if kind == "jurisdiction" else None
 
 
 def _owner(city_id: int, spelling: str) -> Unit | None:

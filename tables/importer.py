@@ -11,7 +11,8 @@ Re-import rules
   existing ones too, unless an admin corrected them (Unit.corrected_at). Units the new
   version does not name are retired (never deleted: appeals and old versions point at
   them) unless an admin's lead correction names them; a retired unit named again is
-  brought back.
+  brought back. The city's territorial units (tables/territories.py) are added or kept
+  with their division codes whether the table names them or not.
 - Aliases already on record (an earlier import, an admin's additions) are passed to the
   parser, so a spelling keeps meaning the same unit; an alias that would name two units
   is a TableError with the line of the mention. Aliases an admin removed are not re-added.
@@ -36,6 +37,7 @@ from app.extensions import db
 from models import AliasRemoval, City, DivisionTable, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias
 from models.base import utcnow
 from tables.model import ParsedMatter, ParsedTable, TableError, UnplacedLine
+from tables import territories
 from tables.parse import complete, draft_file
 from tables.units import canonical_name
 
@@ -105,7 +107,8 @@ def import_table(city_name: str, source: str | Path | ParsedTable, city_code: st
     _add_aliases(city, parsed, units)
     corrections = {c.matter_key: c for c in db.session.scalars(
         select(LeadCorrection).where(LeadCorrection.city_id == city.id))}
-    retired = _retire(city, {u.name for u in parsed.units}, corrections.values())
+    placed = territories.ensure(city)
+    retired = _retire(city, {u.name for u in parsed.units} | placed, corrections.values())
     version = (db.session.scalar(
         select(func.max(DivisionTable.version)).where(DivisionTable.city_id == city.id)) or 0) + 1
     table = DivisionTable(city=city, version=version, source_name=parsed.source, shape=parsed.shape)

@@ -16,16 +16,20 @@ class UnitAdminOutSchema(BaseSchema):
     retired = fields.Boolean()
     retired_at = fields.DateTime(allow_none=True)
     corrected_at = fields.DateTime(allow_none=True, metadata={"description": "管理员修改类别或是否分拨的时间"})
+    division_code = fields.String(allow_none=True, metadata={
+        "description": "属地单位的行政区划代码（GB/T 2260）；含字母的是内部代码（开发区、乡镇街道没有国标代码）"})
 
 
 class UnitPatchSchema(BaseSchema):
     kind = fields.String(validate=validate.OneOf(KINDS, error="未知单位类别，可选：" + "、".join(KINDS)))
     routable = fields.Boolean()
+    division_code = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[0-9A-Z]{6,12}$", error="行政区划代码应为6至12位数字或大写字母"))
 
     @validates_schema
     def _something(self, data, **kwargs):
         if not data:
-            raise ValidationError("请至少修改一项：kind 或 routable", "kind")
+            raise ValidationError("请至少修改一项：kind、routable 或 division_code", "kind")
 
 
 class AliasInSchema(BaseSchema):

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.user import ROLE_LABELS
+from routing.territory import SOURCE_LABELS
 from web.session import current_user
 from workflow.transitions import EMERGENCY_SERVICES
 from workflow.views import needs_handover
@@ -20,7 +21,7 @@ ACTION_LABELS = {
     "extension_approve": "批准延期", "extension_refuse": "不同意延期", "follow_up": "回访",
     "follow_up_unreached": "回访未接通", "reopen": "重办", "supervision_open": "督办", "supervision_respond": "督办反馈",
     "supervision_close": "督办办结", "supervision_transfer": "督办转单位",
-    "set_urgency": "调整紧急程度", "handover": "已转 110/119/120",
+    "set_urgency": "调整紧急程度", "handover": "已转 110/119/120", "set_territory": "更正属地",
 }
 COLOUR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["life_danger"] = needs_handover
     for name, labels in (("status_label", STATUS_LABELS), ("urgency_label", URGENCY_LABELS),
                          ("channel_label", CHANNEL_LABELS), ("action_label", ACTION_LABELS),
+                         ("territory_source_label", SOURCE_LABELS),
                          ("role_label", ROLE_LABELS), ("colour_label", COLOUR_LABELS)):
         app.jinja_env.filters[name] = lambda value, labels=labels: labels.get(value, value or "")
     app.jinja_env.globals.update(csrf_token=generate_csrf, current_user=current_user,

@@ -7,7 +7,7 @@ from intake.schemas import AppealInSchema
 from web.pages import flat_errors
 
 # Form field names are the schema's paths, so errors land next to the right field.
-FIELDS = ("enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone", "text",
+FIELDS = ("enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone", "text", "address",
           "urgency", "channel", "external_id", "life_danger")
 
 

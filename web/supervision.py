@@ -172,8 +172,9 @@ def month_row(city_id: int, month: str, unit_id: int | None) -> dict:
 @blp.get("/dashboard")
 @login_required(*OFFICE)
 def dashboard():
-    """Rates per unit for a month and the last months' trend, for the city or, with `unit`, for
-    that unit alone (its figures, its row, its bars; the city total stays for comparison)."""
+    """Rates per unit and per territory (属地) for a month and the last months' trend, for the city
+    or, with `unit`, for that unit alone (its figures, its row, its bars; the city total stays for
+    comparison)."""
     city = current_user().city
     month = _month(request.args.get("month"))
     units = city_units(city.id)
@@ -184,6 +185,7 @@ def dashboard():
     whose = unit.name if unit else "全市"
     return render_template(
         "supervision/dashboard.html", month=month, city_figures=figures["city"], rows=rows, trend=trend,
+        territory_rows=figures["territories"],
         units=units, unit=unit, whose=whose, current=rows[0] if unit else figures["city"],
         unit_chart=grouped_bars(rows, "unit", f"{month} {'各单位' if not unit else whose}四项指标"),
         trend_chart=grouped_bars(trend, "month", f"近{TREND_MONTHS}个月{whose}四项指标", min_groups=TREND_MONTHS))

@@ -20,7 +20,7 @@ from intake.schemas import AppealInSchema
 from models import Channel, Urgency
 
 TARGETS = ("external_id", "enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone",
-           "text", "urgency")
+           "text", "address", "urgency")
 REQUIRED_TARGETS = ("external_id", "enterprise.name", "complainant.name", "complainant.phone", "text")
 PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
 MISSING = object()

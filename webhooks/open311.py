@@ -181,7 +181,8 @@ def request_view(appeal: Appeal, calendar) -> dict:
         "requested_datetime": _local(appeal.received_at),
         "updated_datetime": _local(appeal.updated_at),
         "expected_datetime": _local(clock["due"]),
-        **dict.fromkeys(("address", "address_id", "zipcode", "lat", "long", "media_url")),
+        "address": appeal.address,
+        **dict.fromkeys(("address_id", "zipcode", "lat", "long", "media_url")),
     }
 
 
@@ -288,12 +289,10 @@ def create_request(args, format):
     city = _city(args, user)
     if args["service_code"] not in URGENCY_LABELS:
         abort(400, message="没有该服务", errors={"service_code": [f"没有服务「{args['service_code']}」"]})
-    text = args["description"] or ""
-    if args["address_string"]:
-        text = f"{text}（地址：{args['address_string']}）"
     name = f"{args['last_name'].strip()}{args['first_name'].strip()}"
     submission = {
-        "city": city.name, "channel": Channel.partner, "text": text, "urgency": args["service_code"],
+        "city": city.name, "channel": Channel.partner, "text": args["description"] or "",
+        "address": (args["address_string"] or "").strip() or None, "urgency": args["service_code"],
         "enterprise": _given(name=args["enterprise_name"], uscc=args["enterprise_uscc"]),
         "complainant": _given(name=name, phone=args["phone"]),
     }

@@ -12,7 +12,8 @@ from app.schemas import BaseSchema
 from models import Appeal, Role, Unit, UnitAlias, Urgency
 from models.base import utcnow
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
-from workflow.transitions import EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_urgency
+from workflow.transitions import (
+    EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
@@ -80,7 +81,7 @@ def get_appeal(number):
     return view
 
 
-def find_unit(city_id: int, name: str, field: str) -> Unit:
+def _named(city_id: int, name: str, field: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
     if unit is None:
         unit = db.session.scalar(
@@ -88,7 +89,21 @@ def find_unit(city_id: int, name: str, field: str) -> Unit:
         )
     if unit is None or unit.retired_at is not None:
         abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"本市没有单位「{name}」"]})
-    if not unit.routable:
+    return unit
+
+
+def find_territory(city_id: int, name: str) -> Unit:
+    unit = _named(city_id, name, "unit")
+    if unit.kind != "jurisdiction":
+        abort(400, message="提交的数据有误，请按提示修改", errors={"unit": [f"「{unit.name}」不是属地单位（县区、开发区）"]})
+    return unit
+
+
+def find_unit(city_id: int, name: str, field: str) -> Unit:
+    """A unit that may handle appeals: a routable one, or a territorial unit (属地), which the
+    dispatcher may make lead or assisting although the router never proposes it as lead."""
+    unit = _named(city_id, name, field)
+    if not unit.routable and unit.kind != "jurisdiction":
         abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"「{unit.name}」不能作为承办单位"]})
     return unit
 
@@ -129,6 +144,14 @@ class UrgencyChangeSchema(BaseSchema):
                            error_messages={"required": "请填写调整原因"})
 
 
+class TerritoryChangeSchema(BaseSchema):
+    unit = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=128),
+                         metadata={"description": "属地单位（县区、开发区）名称；null 表示不属任何属地"},
+                         error_messages={"required": "请选择属地单位"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500, error="原因应为2至500字"),
+                           error_messages={"required": "请填写更正原因"})
+
+
 class HandoverSchema(BaseSchema):
     services = fields.List(
         fields.String(validate=validate.OneOf(list(EMERGENCY_SERVICES), error="只能是 110、119 或 120")),
@@ -158,6 +181,22 @@ def change_urgency(args, number):
     if args["urgency"] == appeal.urgency:
         abort(409, message="紧急程度未变化")
     set_urgency(appeal, args["urgency"], g.user, args["reason"])
+    db.session.commit()
+    return appeal_view(appeal, g.user)
+
+
+@blp.route("/appeals/<string:number>/territory", methods=["POST"])
+@blp.arguments(TerritoryChangeSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.dispatcher, Role.admin)
+def change_territory(args, number):
+    """更正属地（县区、开发区）；作为属地协办的原属地由新属地替换，记入办理记录"""
+    appeal = _checked(number, "set_territory")
+    unit = find_territory(appeal.city_id, args["unit"]) if args["unit"] else None
+    if unit is appeal.territory_unit:
+        abort(409, message="属地未变化")
+    set_territory(appeal, unit, g.user, args["reason"])
     db.session.commit()
     return appeal_view(appeal, g.user)
 

@@ -36,6 +36,8 @@ TRANSITIONS = {
     "reopen": _t({Status.closed}, Status.dispatched, {Role.operator, Role.admin, Role.partner}, "重办"),
     # 调整紧急程度: the deadlines follow (sla.service.change_urgency).
     "set_urgency": _t(OPEN, None, {Role.dispatcher, Role.supervisor, Role.admin}, "调整紧急程度"),
+    # 更正属地: the dispatcher corrects the appeal's territory (routing/territory.py).
+    "set_territory": _t(OPEN, None, {Role.dispatcher, Role.admin}, "更正属地"),
     # 三台联动: the appeal was also passed to 110/119/120.
     "handover": _t(OPEN, None, {Role.operator, Role.dispatcher, Role.supervisor, Role.admin},
                   "登记已转 110/119/120"),
@@ -125,6 +127,21 @@ def set_urgency(appeal: Appeal, urgency: str, actor: User | None, reason: str, d
     dues = sla.change_urgency(appeal)
     return record(appeal, "set_urgency", actor, from_status=appeal.status, reason=reason,
                   data={"from": before, "to": urgency, **dues, **(data or {})})
+
+
+def set_territory(appeal: Appeal, unit: Unit | None, actor: User, reason: str):
+    """The dispatcher's territory (属地) for the appeal. When the former territory takes part in the
+    handling as an assisting unit, the new one takes its place (a territory leading is re-assigned
+    with 派单 instead)."""
+    before = appeal.territory_unit
+    if before is not None and before in appeal.assisting_units and unit is not None:
+        appeal.assisting_units = [unit if u is before else u for u in appeal.assisting_units]
+    elif before is not None and before in appeal.assisting_units:
+        appeal.assisting_units = [u for u in appeal.assisting_units if u is not before]
+    appeal.territory_unit, appeal.territory_source = unit, "dispatcher" if unit else None
+    return record(appeal, "set_territory", actor, from_status=appeal.status, reason=reason,
+                  data={"from": before.name if before else None, "to": unit.name if unit else None,
+                        "assisting_units": [u.name for u in appeal.assisting_units]})
 
 
 def hand_over(appeal: Appeal, services: list[str], actor: User, note: str | None = None):

@@ -62,6 +62,10 @@ class AppealOutSchema(BaseSchema):
     status_label = fields.String()
     lead_unit = fields.String(allow_none=True)
     assisting_units = fields.List(fields.String())
+    address = fields.String(allow_none=True, metadata={"description": "诉求事项所在地址"})
+    territory = fields.String(allow_none=True, metadata={"description": "属地单位（县区、开发区）"})
+    territory_source = fields.String(allow_none=True, metadata={
+        "description": "属地从何而来：uscc（信用代码）、address（地址）、text（诉求内容中的地名）、dispatcher（分拨员更正）"})
     reply = fields.String(allow_none=True)
     routing = fields.Dict(allow_none=True)
     life_danger = fields.Boolean(metadata={"description": "危及人身安全，须同时转 110/119/120（三台联动）"})
@@ -111,6 +115,9 @@ def appeal_view(appeal: Appeal, user: User, *, detail: bool = False, disclose_re
         "status_label": STATUS_LABELS[appeal.status],
         "lead_unit": appeal.lead_unit.name if appeal.lead_unit else None,
         "assisting_units": [u.name for u in appeal.assisting_units],
+        "address": appeal.address,
+        "territory": appeal.territory_unit.name if appeal.territory_unit else None,
+        "territory_source": appeal.territory_source,
         "reply": appeal.reply,
         "life_danger": needs_handover(appeal),
         "handover": appeal.handover,

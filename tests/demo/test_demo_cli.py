@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from demo.appeals import APPEALS
-from demo.cli import demo
+from demo.cli import DEMO_USERS, demo
 from models import Appeal, ApiToken, AppealEvent, DivisionTable, FollowUp, Unit, User
 from sla.service import appeal_clock
 from tables.queries import knowledge
@@ -32,13 +32,18 @@ def load(app, tokens_file):
 def test_demo_city_is_loaded_from_its_table(database, load):
     output = load()
     assert [line.split()[1] for line in output.splitlines()[1:]] == [
-        "operator", "dispatcher", "supervisor", "admin", "partner", "handler-gxj", "handler-scjg"]
+        "operator", "dispatcher", "supervisor", "admin", "partner", "handler-gxj", "handler-scjg",
+        "handler-yc", "handler-jc", "handler-jkq"]
     user = db.session.scalar(select(User).where(User.username == "handler-gxj"))
     stored = knowledge(user.city_id)
     assert (stored.city, stored.version, stored.source, len(stored.matters), len(stored.units)) == (
         "金昌", 1, "jinchang_division_table.txt", 85, 54)
     assert user.unit.name == "市工业和信息化局"
     assert db.session.scalar(select(User).where(User.username == "handler-scjg")).unit.name == "市市场监督管理局"
+    territorial = {u.username: (u.unit.name, u.unit.division_code) for u in db.session.scalars(
+        select(User).where(User.username.in_(["handler-yc", "handler-jc", "handler-jkq"])))}
+    assert territorial == {"handler-yc": ("永昌县", "620321"), "handler-jc": ("金川区", "620302"),
+                           "handler-jkq": ("金昌经开区", "620300K1")}
     load()  # a second load keeps the table it has
     assert db.session.scalar(select(func.count(DivisionTable.id))) == 1
 
@@ -59,7 +64,7 @@ def test_each_load_replaces_the_demo_tokens(database, client, load):
     """Issue 21, finding 17: every `make run` added a token per demo user, and the old ones kept working."""
     first = load().splitlines()[1].split()[2]
     second = load().splitlines()[1].split()[2]
-    assert db.session.scalar(select(func.count(ApiToken.id))) == 7
+    assert db.session.scalar(select(func.count(ApiToken.id))) == len(DEMO_USERS)
     assert client.get("/api/v1/appeals", headers={"Authorization": f"Bearer {first}"}).status_code == 401
     assert client.get("/api/v1/appeals", headers={"Authorization": f"Bearer {second}"}).status_code == 200
 

@@ -120,3 +120,12 @@ def test_event_log_is_append_only(client, world, database):
     event.reason = "改写"
     with pytest.raises(RuntimeError, match="append-only"):
         database.session.flush()
+
+
+def test_the_address_is_optional_and_stored(client, world, database):
+    _, headers = world.user("operator")
+    number = client.post("/api/v1/appeals", json=appeal_body(address=" 永昌县城关镇北海子路1号 "),
+                         headers=headers).get_json()["number"]
+    assert database.session.query(Appeal).filter_by(number=number).one().address == "永昌县城关镇北海子路1号"
+    too_long = client.post("/api/v1/appeals", json=appeal_body(address="长" * 201), headers=headers)
+    assert too_long.status_code == 400 and too_long.get_json()["errors"]["address"] == ["诉求地址应为2至200个字"]

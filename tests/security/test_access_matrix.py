@@ -79,6 +79,7 @@ EXPECTED = {
     "POST /api/v1/appeals/<string:number>/handover":             "401   401   2xx   2xx   403   403   2xx   2xx   403   404   404",
     "POST /api/v1/appeals/<string:number>/reply":                "401   401   403   403   409   404   403   403   403   403   403",
     "POST /api/v1/appeals/<string:number>/return":               "401   401   403   403   2xx   404   403   403   403   403   403",
+    "POST /api/v1/appeals/<string:number>/territory":            "401   401   403   409   403   403   403   409   403   403   404",
     "POST /api/v1/appeals/<string:number>/urgency":              "401   401   403   2xx   403   403   2xx   2xx   403   404   404",
     "GET /api/v1/follow-ups":                                    "401   401   2xx   403   403   403   403   2xx   403   403   2xx",
     "GET /api/v1/routing/models":                                "401   401   403   403   403   403   2xx   2xx   403   2xx   2xx",
@@ -167,6 +168,8 @@ REQUESTS = {
     "POST /api/v1/appeals/<string:number>/follow-up": {"json": {"solved": True, "rating": "satisfied"}},
     "POST /api/v1/appeals/<string:number>/urgency": {"json": {"urgency": "emergency", "reason": "企业停产在即"}},
     "POST /api/v1/appeals/<string:number>/handover": {"json": {"services": ["110", "120"]}},
+    # no territory before and none after: 409 where the role may correct it
+    "POST /api/v1/appeals/<string:number>/territory": {"json": {"unit": None, "reason": "企业不在本市县区"}},
     "PUT /api/v1/sla/rules": {"json": {"rules": {}}},
     "PUT /api/v1/sla/calendar/overrides": {"json": {"day": "2026-12-31", "working": False}},
     "POST /api/v1/supervision/appeals/<string:number>/extension": {"json": {"approve": True}},

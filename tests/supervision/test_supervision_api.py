@@ -147,7 +147,7 @@ def test_bulletin_json_and_xlsx_are_safe(client, people, world, appeals):
         {"topic": "市场监管", "kind": "市场监管", "matter": None, "appeals": 1}]
     assert download.status_code == 200
     book = load_workbook(io.BytesIO(download.data))
-    assert book.sheetnames == ["单位考核", "超期诉求", "高频诉求", "指标图表"]
+    assert book.sheetnames == ["单位考核", "属地考核", "超期诉求", "高频诉求", "指标图表"]
     cell = book["超期诉求"]["D3"]
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     assert client.get("/api/v1/supervision/bulletin?month=2026-13", headers=people["supervisor"]).status_code == 400
@@ -255,3 +255,24 @@ def test_issue21_18_an_open_order_follows_the_appeal_to_its_new_unit(client, wor
     assert len(transfers) == 1 and transfers[0]["data"] == {"order": open_id, "from_unit": "市工信局",
                                                              "to_unit": "市人社局"}
     assert {o["id"]: o["unit"] for o in history["orders"]} == {open_id: "市人社局", closed_id: "市工信局"}
+
+
+def test_measures_and_bulletin_by_territory(client, people, world, appeals):
+    """属地: the measures per territory (led or co-handled), and the bulletin's 属地考核 sheet."""
+    late, near, fresh = appeals
+    county = world.unit("永昌县", kind="jurisdiction", routable=False)
+    district = world.unit("金川区", kind="jurisdiction", routable=False)
+    late.territory_unit, late.territory_source = county, "uscc"
+    near.territory_unit, near.territory_source = county, "text"
+    fresh.territory_unit, fresh.territory_source = district, "address"
+    db.session.commit()
+    with freeze_time(local(2026, 12, 1, 9)):
+        data = client.get("/api/v1/supervision/bulletin?month=2026-11", headers=people["supervisor"]).get_json()
+        download = client.get("/api/v1/supervision/bulletin.xlsx?month=2026-11", headers=people["supervisor"])
+    rows = {row["unit"]: row for row in data["measures"]["territories"]}
+    assert (rows["永昌县"]["appeals"], rows["金川区"]["appeals"]) == (2, 1)
+    assert rows["永昌县"]["open_overdue"] + rows["金川区"]["open_overdue"] == data["measures"]["city"]["open_overdue"]
+    sheet = load_workbook(io.BytesIO(download.data))["属地考核"]
+    assert sheet["A1"].value == "金昌2026年11月企业诉求办理情况通报：属地考核（县区、开发区）"
+    assert [c.value for c in sheet[2]][:2] == ["属地", "诉求数"]
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in (3, 4)] == [("永昌县", 2), ("金川区", 1)]

@@ -28,7 +28,7 @@ def test_units_are_listed_for_admins_and_supervisors_only(client, imported):
     assert {"市工信局", "工信局", "工业和信息化局"} <= set(by_name["市工业和信息化局"]["aliases"])
     assert by_name["各县区"] | {"aliases": None} == {
         "id": unit_id(imported, "各县区"), "name": "各县区", "aliases": None, "kind": "placeholder",
-        "routable": False, "retired": False, "retired_at": None, "corrected_at": None}
+        "routable": False, "retired": False, "retired_at": None, "corrected_at": None, "division_code": None}
     assert by_name["市中级人民法院"]["retired"] and by_name["市中级人民法院"]["retired_at"]
     _, handler = imported.user("handler", "市工信局")
     assert client.get(f"{URL}/units", headers=handler).status_code == 403
@@ -49,7 +49,7 @@ def test_admin_corrects_a_unit(client, imported):
     county = client.patch(f"{URL}/units/{unit_id(imported, '金川区')}", json={"routable": True}, headers=admin)
     assert county.status_code == 409 and "属地" in county.get_json()["message"]
     assert client.patch(f"{URL}/units/{tax}", json={}, headers=admin).get_json()["errors"] == {
-        "kind": ["请至少修改一项：kind 或 routable"]}
+        "kind": ["请至少修改一项：kind、routable 或 division_code"]}
     assert "未知单位类别" in client.patch(f"{URL}/units/{tax}", json={"kind": "bank"},
                                          headers=admin).get_json()["errors"]["kind"][0]
     made = client.patch(f"{URL}/units/{unit_id(imported, '金川区')}", json={"kind": "department", "routable": True},
@@ -139,3 +139,21 @@ def test_a_placeholder_an_admin_reclassified_may_lead(client, imported):
     fourth = matters(client, admin)["matters"][3]
     changed = client.patch(f"{URL}/matters/{fourth['id']}", json={"lead_units": ["各县区"]}, headers=admin).get_json()
     assert (changed["lead_units"], changed["placeholders"], changed["lead_is_default"]) == (["各县区"], [], False)
+
+
+def test_admin_edits_a_territorys_division_code(client, imported, table_file):
+    _, admin = imported.user("admin")
+    county = unit_id(imported, "永昌县")
+    listed = {u["name"]: u for u in client.get(f"{URL}/units", headers=admin).get_json()}
+    assert (listed["永昌县"]["division_code"], listed["金昌经开区"]["division_code"]) == ("620321", "620300K1")
+    changed = client.patch(f"{URL}/units/{county}", json={"division_code": "620322"}, headers=admin)
+    assert changed.status_code == 200 and changed.get_json()["division_code"] == "620322"
+    bad = client.patch(f"{URL}/units/{county}", json={"division_code": "62-03"}, headers=admin)
+    assert bad.status_code == 400 and "行政区划代码" in bad.get_json()["errors"]["division_code"][0]
+    tax = unit_id(imported, "市税务局")
+    refused = client.patch(f"{URL}/units/{tax}", json={"division_code": "620321"}, headers=admin)
+    assert refused.status_code == 409 and "不是属地单位" in refused.get_json()["message"]
+    # an admin's code survives a re-import
+    import_table("金昌", table_file(V2))
+    db.session.commit()
+    assert db.session.get(Unit, county).division_code == "620322"

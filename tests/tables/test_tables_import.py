@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 import tables
 from app.extensions import db
 from models import City, DivisionTable, Matter, MatterUnit, Unit, UnitAlias
+from tables import territories
 from tables.cli import tables as tables_cli
 from tables.importer import import_table
 from tests.conftest import SHARED
@@ -62,10 +63,17 @@ def test_show_json_is_the_parsed_table(run, name):
     shown = show(run, city)
     assert (shown["city"], shown["version"], shown["source"], shown["shape"]) == (city, 1, name, shape)
     assert (report.rows, report.units, report.routable, report.leads_default) == (matters, units, routable, defaults)
-    assert len(shown["units"]) == units and sum(u["routable"] for u in shown["units"]) == routable
+    # the register also holds the city's territorial units the table does not name (tables/territories.json)
+    territorial = [u for u in shown["units"] if u["name"] not in {p.name for p in parsed.units}]
+    assert {u["kind"] for u in territorial} <= {"jurisdiction"} and not any(u["routable"] for u in territorial)
+    assert len(shown["units"]) - len(territorial) == units and sum(u["routable"] for u in shown["units"]) == routable
     assert len(shown["matters"]) == matters and sum(m["lead_is_default"] for m in shown["matters"]) == defaults
-    assert shown["units"] == [{"name": u.name, "aliases": list(u.aliases), "kind": u.kind, "routable": u.routable}
-                              for u in parsed.units]
+    named = [u for u in shown["units"] if u not in territorial]
+    assert [(u["name"], u["kind"], u["routable"]) for u in named] == [(u.name, u.kind, u.routable) for u in parsed.units]
+    # a territorial unit the table names may have gained spellings from tables/territories.json
+    assert all(set(p.aliases) <= set(u["aliases"]) for u, p in zip(named, parsed.units, strict=True))
+    assert [u["aliases"] for u in named if u["kind"] != "jurisdiction"] == [
+        list(u.aliases) for u in parsed.units if u.kind != "jurisdiction"]
     assert shown["matters"] == [{
         "part": m.part, "number": m.number, "section": m.section, "task": m.task, "upper_measure": m.upper_measure,
         "measure": m.measure, "lead_units": list(m.lead_units), "assisting_units": list(m.assisting_units),
@@ -81,17 +89,24 @@ def test_every_seed_in_one_database_keeps_a_register_per_city(database):
     for name, (city, code, _shape, matters, units, routable, _defaults) in FIGURES.items():
         city_id = db.session.scalar(select(City.id).where(City.name == city, City.code == code))
         register = db.session.scalars(select(Unit).where(Unit.city_id == city_id)).all()
-        assert len(register) == units and sum(u.routable for u in register) == routable
+        coded = {u.name: u.division_code for u in register if u.division_code}
+        assert set(coded) == {e["name"] for e in territories.entries(city)}, "every territory, with its code"
+        assert len(register) == units + len(set(coded) - {u.name for u in register if u.id in named_ids(city_id)})
+        assert sum(u.routable for u in register) == routable
         assert not [u.name for u in register if u.kind in ("placeholder", "jurisdiction") and u.routable]
         spellings = db.session.scalars(select(UnitAlias.alias).where(UnitAlias.city_id == city_id)).all()
         assert not set(spellings) & {u.name for u in register}, "an alias is another unit's name"
         # every unit named in a row is a unit of this city's register
-        named = db.session.scalars(
-            select(MatterUnit.unit_id).join(Matter).join(DivisionTable).where(DivisionTable.city_id == city_id)).all()
-        assert set(named) <= {u.id for u in register} and len(set(named)) == units
+        named = named_ids(city_id)
+        assert named <= {u.id for u in register} and len(named) == units
         assert db.session.scalar(select(func.count(Matter.id)).join(DivisionTable)
                                  .where(DivisionTable.city_id == city_id)) == matters
     assert db.session.scalar(select(func.count(Unit.id)).where(Unit.name == "市发展改革委")) == 4
+
+
+def named_ids(city_id: int) -> set[int]:
+    return set(db.session.scalars(
+        select(MatterUnit.unit_id).join(Matter).join(DivisionTable).where(DivisionTable.city_id == city_id)))
 
 
 @seeds

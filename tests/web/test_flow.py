@@ -4,6 +4,7 @@ import types
 
 from sqlalchemy import select
 
+from app.extensions import db
 from models import Appeal, AppealEvent
 from tests.web.conftest import CALL, csrf_from, to_manual
 
@@ -304,3 +305,16 @@ def test_unit_pickers_are_searchable_and_warn_about_units_without_a_handler(brow
     assert response.status_code == 302
     page = browser.get("/dispatch").get_data(as_text=True)
     assert "注意：市人社局尚无承办人账号" in page and "市工信局尚无" not in page
+
+
+def test_the_address_is_logged_and_the_territory_shown(browser, staff, logged_call, world):
+    """属地: the operator's address field; the appeal's page shows the territory and where it came from."""
+    staff("operator")
+    number = logged_call(address="永昌县城关镇北海子路1号")
+    appeal = _appeal(number)
+    assert appeal.address == "永昌县城关镇北海子路1号"
+    appeal.territory_unit = world.unit("永昌县", kind="jurisdiction", routable=False)
+    appeal.territory_source = "address"
+    db.session.commit()
+    page = browser.get(f"/appeals/{number}").get_data(as_text=True)
+    assert "永昌县城关镇北海子路1号" in page and "永昌县<span class=\"muted\">（依据：诉求地址）</span>" in page

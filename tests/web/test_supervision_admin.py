@@ -31,8 +31,12 @@ def test_overdue_list_orders_and_dashboard(world, browser, staff, logged_call):
     closed = browser.post_form("/supervision?tab=orders", f"/supervision/orders/{order.id}/close",
                                {"text": "已督促办结"})
     assert closed.status_code == 302 and order.status == "closed"
+    appeal.territory_unit = world.unit("永昌县", kind="jurisdiction", routable=False)
+    db.session.commit()
     dashboard = browser.get("/supervision/dashboard").get_data(as_text=True)
     assert "<svg" in dashboard and "市工信局" in dashboard and "按时办结率" in dashboard
+    territories = dashboard[dashboard.index('id="territory-measures"'):]
+    assert "<tr><td>永昌县</td><td class=\"num\">1</td>" in territories[:territories.index("</table>")]
     unit = appeal.lead_unit
     month = to_local(appeal.received_at).strftime("%Y-%m")
     trend = browser.get("/supervision/dashboard", query_string={"month": month, "unit": unit.id})

@@ -57,3 +57,9 @@ def test_mapping_schema_shapes_and_checks_configuration():
     with pytest.raises(ValidationError) as error:
         MappingSchema().load({"values": {}})
     assert error.value.messages == {"fields": ["请填写字段对应关系"]}
+
+
+def test_an_address_can_be_mapped():
+    mapping = {**PARTNER_MAPPING, "fields": {**PARTNER_MAPPING["fields"], "address": "ticket.site"}}
+    assert map_payload(mapping, payload(site="永昌县城关镇北海子路"), PARTNER)["address"] == "永昌县城关镇北海子路"
+    assert map_payload(PARTNER_MAPPING, payload(), PARTNER)["address"] is None

@@ -161,10 +161,10 @@ def test_errors_are_a_list_of_code_and_description(client, world):
     assert client.get("/open311/v2/services/pothole.json").status_code == 404
 
 
-def test_address_is_kept_in_the_text(client, world, database):
+def test_address_string_is_the_appeals_address(client, world, database):
     _, operator = world.user("operator")
     number = _post(client, operator, address_string="金川区新华路1号").get_json()[0]["service_request_id"]
-    assert database.session.query(Appeal).filter_by(number=number).one().text.endswith("（地址：金川区新华路1号）")
+    assert database.session.query(Appeal).filter_by(number=number).one().address == "金川区新华路1号"
 
 
 def test_app_wide_errors_are_a_list_too_with_retry_after(client, world, database, low_limits):
