@@ -41,10 +41,11 @@ class Stack:
             "SELECT a.external_id, count(e.id) FROM appeals a LEFT JOIN appeal_events e "
             "ON e.appeal_id = a.id AND e.action IN ('to_manual', 'route') GROUP BY a.external_id"))
 
-    def wait_all_dispatched(self, timeout: float = 60) -> dict[str, int]:
+    def wait_all_dispatched(self, ids: set[str], timeout: float = 60) -> dict[str, int]:
+        """Dispatch counts of the load's appeals (`ids`; the demo city's own appeals are not the load's)."""
         deadline = time.monotonic() + timeout
         while True:
-            counts = self.dispatch_counts()
+            counts = {i: n for i, n in self.dispatch_counts().items() if i in ids}
             if all(counts.values()) or time.monotonic() > deadline:
                 return counts
             time.sleep(0.5)
@@ -93,7 +94,7 @@ def assert_exactly_once(stack: Stack, ids: set[str]) -> None:
     missing = ids - stored.keys()
     assert not missing, f"accepted but not stored: {sorted(missing)[:5]}"
     assert all(stored[i] == 1 for i in ids)
-    counts = stack.wait_all_dispatched()
+    counts = stack.wait_all_dispatched(ids)
     undispatched = [i for i, n in counts.items() if n == 0]
     doubled = [i for i, n in counts.items() if n > 1]
     assert not undispatched, f"{len(undispatched)} appeal(s) never dispatched\n{stack.apps.logs()[-4000:]}"
