@@ -57,7 +57,10 @@ def _private_sqlite_file(database: str | None) -> None:
     if path.parent == settings.INSTANCE_DIR:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.parent.chmod(0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:  # create it only: closing any descriptor of an open database drops this process's SQLite locks
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     path.chmod(0o600)
 
 

@@ -3,8 +3,6 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
@@ -116,10 +114,6 @@ def test_intake_answers_201_with_redis_down_and_routes_once_redis_is_back(app, l
         app.extensions.pop("redis", None)
 
 
-# PostgreSQL only: on SQLite, after a long run of earlier modules, the worker does not see the test's
-# committed change of the message and the file is left unusable for the tests after it (disk I/O
-# errors, lost savepoints); every subset passes. Under investigation (closing note of 2026-12-07).
-@pytest.mark.pg_only
 def test_worker_killed_mid_job_neither_loses_nor_doubles_the_dispatch(app, live_world, live_client, tmp_path):
     client = live_client
     _, operator = live_world.user("operator")
