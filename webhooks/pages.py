@@ -100,16 +100,9 @@ def create_partner():
         mapping = load_json(values["mapping"] or "null")  # 400 when too deep or not storable
     except ValueError:
         return _render_index(values, {"mapping": ["字段对应关系须为 JSON 对象"]}, 400)
-    try:
-        partner = add_partner(current_user().city, PartnerInSchema().load({**values, "mapping": mapping}))
-    except ValidationError as error:
-        return _render_index(values, _form_errors(error), 400)
-    except InputError as error:
-        db.session.rollback()
-        return _render_index(values, error.errors, 400)
-    db.session.commit()
-    return render_template("webhooks/secret.html", label=f"合作平台「{partner.name}」", secret=partner.secret,
-                           valid_until=None)
+    return _create_showing_secret(
+        values, lambda: add_partner(current_user().city, PartnerInSchema().load({**values, "mapping": mapping})),
+        lambda partner: f"合作平台「{partner.name}」")
 
 
 @blp.post("/subscriptions")
@@ -118,19 +111,25 @@ def create_subscription():
     """A subscription from the form: the receiving URL, a unit or a partner, the events (SubscriptionInSchema)."""
     values = {name: request.form.get(name, "").strip() for name in ("url", "unit", "partner")}
     values["event_types"] = request.form.getlist("event_types")
+    args = {"url": values["url"], "unit": values["unit"] or None, "partner": values["partner"] or None,
+            "event_types": values["event_types"]}
+    return _create_showing_secret(
+        values, lambda: add_subscription(_city_id(), SubscriptionInSchema().load(args)),
+        lambda subscription: f"订阅 #{subscription.id}")
+
+
+def _create_showing_secret(values: dict, create, label_of):
+    """Create a partner or subscription from its form; on bad input the form again with the errors,
+    else the new secret, shown once."""
     try:
-        args = SubscriptionInSchema().load({"url": values["url"], "unit": values["unit"] or None,
-                                            "partner": values["partner"] or None,
-                                            "event_types": values["event_types"]})
-        subscription = add_subscription(_city_id(), args)
+        created = create()
     except ValidationError as error:
         return _render_index(values, _form_errors(error), 400)
     except InputError as error:
         db.session.rollback()
         return _render_index(values, error.errors, 400)
     db.session.commit()
-    return render_template("webhooks/secret.html", label=f"订阅 #{subscription.id}", secret=subscription.secret,
-                           valid_until=None)
+    return render_template("webhooks/secret.html", label=label_of(created), secret=created.secret, valid_until=None)
 
 
 @blp.post("/subscriptions/<int:subscription_id>/delete")
