@@ -2,7 +2,7 @@
 import sys
 
 from app import create_app
-from app.settings import ConfigError
+from kernel.settings import ConfigError
 
 try:
     app = create_app()

@@ -2,7 +2,7 @@
 from flask_smorest import abort
 from sqlalchemy import Select, or_, select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, Role, User, appeal_assisting_units
 
 # Roles that see complainant data in full; each such read is written to the event log.

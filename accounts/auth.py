@@ -39,7 +39,7 @@ def authorize(roles: tuple[str, ...]) -> None:
 def require_roles(*roles: str):
     """Authenticate the request and allow only the given roles (none given: any signed-in user).
 
-    The wrapper carries `authorize_first`: app.api.Blueprint runs it before the request's
+    The wrapper carries `authorize_first`: kernel.http.Blueprint runs it before the request's
     arguments are parsed, so a caller without a valid token learns nothing of the schema.
     """
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, issue_token, revoke, token_state
-from app.extensions import db
+from kernel.db import db
 from models import ApiToken, City, Role, Unit, UnitAlias, User
 from models.base import utcnow
 

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import User
 from models.base import utcnow
 

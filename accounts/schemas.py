@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from accounts.tokens import STATES
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 
 
 class TokenQuerySchema(BaseSchema):

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from app.extensions import db
+from kernel.db import db
 from models import ApiToken, User
 from models.base import utcnow
 

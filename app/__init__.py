@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from app import logs, settings
-from app.api import IdConverter
+from kernel import logs, settings
+from kernel.http import IdConverter
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -31,8 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import models  # noqa: F401  (every table in the metadata before Alembic looks)
-    from app import errors
-    from app.extensions import api, db, migrate
+    from kernel import errors
+    from kernel.db import db, migrate
+    from kernel.http import api
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
@@ -76,7 +77,7 @@ def _sqlite_connect(connection, record) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as token_admin_api
-    from app.extensions import api
+    from kernel.http import api
     from intake.api import blp as intake_api
     from routing.api import blp as routing_api
     from sla.api import blp as sla_api

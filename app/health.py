@@ -18,9 +18,9 @@ from rq import Worker
 from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealClock, OutboxMessage
-from models.appeal import Status
+from kernel.vocabulary import Status
 from models.base import utcnow
 from models.webhook import Delivery
 

@@ -38,7 +38,7 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def refuse_nul() -> None:
     """PostgreSQL text cannot hold NUL: a path, query or form value with one is a 400 here rather
-    than a database error later (NUL in JSON bodies: app.schemas.BaseSchema)."""
+    than a database error later (NUL in JSON bodies: kernel.schemas.BaseSchema)."""
     pairs = list(request.args.items(multi=True))
     if request.mimetype in FORMS:
         pairs += request.form.items(multi=True)

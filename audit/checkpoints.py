@@ -14,11 +14,11 @@ from datetime import timedelta
 
 from sqlalchemy import and_, func, select
 
-from app.extensions import db
+from kernel.db import db
 from jobs.periodic import PERIODIC
 from models import AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from models.base import utcnow
-from workflow.events import GENESIS, audit_key
+from events.log import GENESIS, audit_key
 
 INTERVAL = next(seconds for job_id, _, seconds in PERIODIC if job_id == "audit-checkpoint")
 # Entries of transactions still open while a run reads are taken by the next run.

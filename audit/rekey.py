@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from models.base import UTCDateTime
-from workflow.events import GENESIS, event_body
+from events.log import GENESIS, event_body
 
 EVENTS = sa.table(
     "appeal_events",
@@ -65,10 +65,10 @@ def rotate_key(old_key: bytes) -> tuple[int, int]:
     the caller verified them first). Returns (re-hashed, left)."""
     from flask import current_app
 
-    from app.extensions import db
+    from kernel.db import db
     from audit.checkpoints import checkpoint
     from models import AuditCheckpoint, AuditCheckpointHead
-    from workflow.events import event_digest
+    from events.log import event_digest
 
     connection = db.session.connection()
     postgres = connection.dialect.name == "postgresql"

@@ -1,7 +1,7 @@
 """Verify the per-appeal hash chain of the event log, and the signed checkpoints of its heads.
 
 Each entry's hash is an HMAC (AUDIT_KEY) of its content and the previous entry's hash
-(workflow.events), so: an edited entry no longer matches its own hash (altered), also when the
+(events.log), so: an edited entry no longer matches its own hash (altered), also when the
 later hashes were recomputed without the key; a deleted entry leaves a gap in seq (missing), or,
 if it was the last one, leaves the appeal in a status the log does not end in (the tail is
 missing). A removed last entry that did not change the status (a read of complainant data, say)
@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from kernel.db import db
 from audit.checkpoints import MAX_AGE, sign
 from models import Appeal, AppealEvent, AuditCheckpoint, AuditCheckpointHead, City
 from models.base import utcnow
-from workflow.events import GENESIS, event_digest
+from events.log import GENESIS, event_digest
 
 BATCH = 500
 KINDS = {

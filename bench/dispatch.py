@@ -109,7 +109,7 @@ def main() -> None:
     from sqlalchemy import event, select
 
     from app import create_app
-    from app.extensions import db
+    from kernel.db import db
     from intake.service import submit
     from jobs import outbox
     from models import Appeal, City, OutboxMessage, User

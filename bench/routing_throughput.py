@@ -105,7 +105,7 @@ def _environment(workdir: str) -> None:
 def _dispatch_rate(texts: list[str]) -> tuple[float, dict, float]:
     """Appeals per second through the dispatch job; how they went; seconds to train the model."""
     from app import create_app
-    from app.extensions import db
+    from kernel.db import db
     from models import Appeal, City
     from routing import jobs
     from routing.dispatch import dispatch_appeal
@@ -153,7 +153,7 @@ def main() -> None:
     rate_job, statuses, trained = _dispatch_rate(texts)
 
     from app import create_app
-    from app.extensions import db
+    from kernel.db import db
     from models import RouterModel
 
     with create_app().app_context():

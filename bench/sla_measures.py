@@ -89,7 +89,7 @@ def main() -> None:
     from sqlalchemy import text
 
     from app import create_app
-    from app.extensions import db
+    from kernel.db import db
     from models import City, Unit
     from sla.service import current_rule_set
     from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
-from app.extensions import db
+from kernel.db import db
 from intake.schemas import AppealInSchema
 from intake.service import submit
 from models import Appeal, City, Role, Unit, User

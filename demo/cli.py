@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
-from app.extensions import db
+from kernel.db import db
 from demo.appeals import ensure_appeals, ensure_handlers
 from models import ApiToken, City, DivisionTable, Role, User
 from tables.importer import import_table

@@ -4,8 +4,8 @@ from flask_smorest import abort
 from marshmallow import ValidationError, fields
 
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.schemas import BaseSchema
+from kernel.http import Blueprint
+from kernel.schemas import BaseSchema
 from intake import service
 from intake.schemas import AppealBatchInSchema, AppealInSchema
 from models import Role

@@ -1,10 +1,10 @@
 """The intake payload, the single description of what an appeal submission looks like."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 from intake.validators import normalise_uscc, validate_phone, validate_uscc
 from privacy.lookup import normalise_phone
-from models import Channel, Urgency
+from kernel.vocabulary import Channel, Urgency
 
 MAX_TEXT = 5000
 

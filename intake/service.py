@@ -6,12 +6,13 @@ from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from app.extensions import db, execute_rows
+from kernel.db import db, execute_rows
 from jobs import outbox
-from models import Appeal, AppealEvent, Channel, City, Role, Status, User
+from models import Appeal, AppealEvent, City, Role, User
+from kernel.vocabulary import Channel, Status
 from models.base import utcnow
 from privacy.lookup import blind_index
-from workflow.events import chained_event
+from events.log import chained_event
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DISPATCH_JOB = "routing.dispatch.dispatch_appeal"

@@ -17,8 +17,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
-from app.errors import is_conflict
-from app.extensions import db, execute_rows
+from kernel.errors import is_conflict
+from kernel.db import db, execute_rows
 from jobs.connection import queue
 from models import OutboxMessage
 from models.base import utcnow

@@ -2,7 +2,7 @@
 from flask import current_app
 from rq import SimpleWorker
 
-from app.extensions import db
+from kernel.db import db
 from jobs.connection import queue, redis_connection
 
 # Seconds a worker's registration lives without a heartbeat; an idle worker beats every

@@ -2,9 +2,6 @@
 from models.appeal import (
     Appeal,
     AppealCounter,
-    Channel,
-    Status,
-    Urgency,
     appeal_assisting_units,
 )
 from models.audit import AuditCheckpoint, AuditCheckpointHead
@@ -29,7 +26,6 @@ __all__ = [
     "AuditCheckpointHead",
     "CalendarDay",
     "CalendarYear",
-    "Channel",
     "City",
     "Delivery",
     "DeliveryAttempt",
@@ -44,13 +40,11 @@ __all__ = [
     "RouterModel",
     "RoutingExample",
     "SlaRuleSet",
-    "Status",
     "Subscription",
     "SupervisionOrder",
     "Unit",
     "UnitAlias",
     "UnitAssignment",
-    "Urgency",
     "User",
     "appeal_assisting_units",
 ]

@@ -1,52 +1,14 @@
 """Appeals: the case that moves through the system."""
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from kernel.db import db
+from kernel.vocabulary import Channel, Status, Urgency
 from models.base import UTCDateTime, utcnow
 from models.city import City, Unit
 from privacy.types import EncryptedString
-
-
-class Channel(StrEnum):
-    hotline = "hotline"
-    miniprogram = "miniprogram"
-    web = "web"
-    partner = "partner"
-
-
-class Urgency(StrEnum):
-    emergency = "emergency"
-    urgent = "urgent"
-    normal = "normal"
-    consult = "consult"
-    complex = "complex"
-
-
-class Status(StrEnum):
-    received = "received"  # 受理: stored, waiting for the dispatch job
-    manual = "manual"  # 人工分拨: waiting for a dispatcher
-    dispatched = "dispatched"  # 已派单: waiting for the lead unit to accept
-    accepted = "accepted"  # 已签收
-    replied = "replied"  # 已答复
-    closed = "closed"  # 已办结
-    returned = "returned"  # 已退单: back with the dispatchers
-
-
-CHANNEL_LABELS = {"hotline": "12345热线", "miniprogram": "微信小程序", "web": "网上提交", "partner": "合作平台"}
-URGENCY_LABELS = {"emergency": "紧急", "urgent": "加急", "normal": "一般", "consult": "咨询", "complex": "疑难复杂"}
-STATUS_LABELS = {
-    "received": "已受理",
-    "manual": "待人工分拨",
-    "dispatched": "已派单",
-    "accepted": "已签收",
-    "replied": "已答复",
-    "closed": "已办结",
-    "returned": "已退单",
-}
 
 appeal_assisting_units = Table(
     "appeal_assisting_units",

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from kernel.db import db
 from models.base import UTCDateTime, utcnow
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from app.extensions import db
+from kernel.db import db
 from models.appeal import Appeal
 from models.base import UTCDateTime, utcnow
 

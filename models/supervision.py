@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from kernel.db import db
 from models.appeal import Appeal
 from models.base import UTCDateTime, utcnow
 from models.city import Unit

@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from kernel.db import db
 from models.base import UTCDateTime, utcnow
 from models.city import City, Unit
 

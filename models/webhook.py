@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from kernel.db import db
 from models.base import UTCDateTime, utcnow
 from models.city import City, Unit
 from models.user import User

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Text, select, type_coerce
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from privacy.crypto import DecryptionError, decrypt
 from privacy.lookup import blind_index

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.extensions import db
-from app.settings import secret_problem
+from kernel.db import db
+from kernel.settings import secret_problem
 from privacy.check import check_keys
 from privacy.rotation import INDEXED, encrypted_columns, rehash_table, rotate_table, undecryptable
 

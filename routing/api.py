@@ -4,9 +4,9 @@ from flask_smorest import abort
 from marshmallow import fields, validate
 
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db
-from app.schemas import BaseSchema
+from kernel.http import Blueprint
+from kernel.db import db
+from kernel.schemas import BaseSchema
 from models import Role
 from routing import jobs, service, store
 from tables.queries import current_table

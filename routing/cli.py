@@ -6,7 +6,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from app.extensions import db
+from kernel.db import db
 from models import City
 from routing import jobs, service, store
 

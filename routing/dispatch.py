@@ -14,9 +14,10 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.extensions import db
-from models import Appeal, Channel, Status, Unit
-from models.appeal import URGENCY_LABELS
+from kernel.db import db
+from models import Appeal, Unit
+from kernel.vocabulary import Channel, Status
+from kernel.vocabulary import URGENCY_LABELS, URGENCY_RANK
 from routing import jobs, service, territory
 from tables import territories as territory_data
 from tables.queries import current_matters, current_table
@@ -33,8 +34,6 @@ MANUAL_REASONS = {
 UNKNOWN_UNIT_REASON = "待人工分拨：建议的单位「{name}」不是本市可分拨的单位"
 DUPLICATE_REASON = "待人工分拨：疑似重复件，与同一企业未办结的诉求{number}内容相近"
 ROUTER_URGENCY_REASON = "未经话务员研判的诉求，按自动分拨建议由「{before}」调整为「{after}」"
-# Order of urgency classes, to tell whether the router proposes a more urgent class than the appeal has.
-URGENCY_RANK = {"consult": 0, "normal": 1, "complex": 1, "urgent": 2, "emergency": 3}
 # Nothing here reads the complainant's data: left undecrypted.
 LOCK_OPTIONS = [defer(Appeal.complainant_name), defer(Appeal.complainant_phone)]
 

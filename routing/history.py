@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import City, RoutingExample, Unit, UnitAlias
-from models.appeal import URGENCY_LABELS
+from kernel.vocabulary import URGENCY_LABELS
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 REQUIRED = ("text", "unit")

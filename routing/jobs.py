@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from jobs import outbox
 from models import DivisionTable, OutboxMessage, RouterModel
 from routing import store

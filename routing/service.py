@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, or_, select
 
-from app.extensions import db
-from models import Appeal, Status
+from kernel.db import db
+from models import Appeal
+from kernel.vocabulary import Status
 from routing import store
 from routing.duplicates import OpenAppeal
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealEvent, City, RouterModel, RoutingExample, Unit
 from routing.knowledge import Correction, KnowledgeBase, from_parsed
 from tables import knowledge

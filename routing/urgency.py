@@ -19,10 +19,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.svm import LinearSVC
 
+from kernel.vocabulary import Urgency
 from routing.catalogue import read_tsv, split_phrases
 from routing.normalize import normalize
 
-URGENCIES = ("emergency", "urgent", "normal", "consult")
+# The classes the router proposes; 疑难复杂 (complex) is a dispatcher's judgement, never proposed.
+URGENCIES = tuple(u.value for u in Urgency if u is not Urgency.complex)
 # A matter that has dragged on ("拖了三个月了", "半年多了", "十几天了还没") is a grievance, not a question.
 _DRAGGED_ON = re.compile(r"(\d+|[一二两三四五六七八九十半几]+)(个)?多?(天|周|星期|个月|月|年)多?(了|还|都|也)")
 # Rhetorical questions are complaints: "不是说…吗", "不是应该…吗", "合理吗", "谁来管", "到底还要…".

@@ -32,4 +32,4 @@ cat <<MSG
 
 MSG
 # The access log masks api_key and other sensitive query parameters (app/logs.py).
-.venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - --logger-class app.logs.GunicornLogger wsgi:app
+.venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - --logger-class kernel.logs.GunicornLogger wsgi:app

@@ -10,9 +10,9 @@ from marshmallow import fields, validate
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db
-from app.schemas import BaseSchema
+from kernel.http import Blueprint
+from kernel.db import db
+from kernel.schemas import BaseSchema
 from models import Role
 from sla import notices, service
 from sla.deadlines import ExtensionError

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import City
 from sla import service
 from sla.calendar import CalendarError

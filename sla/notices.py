@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import delete, extract, select
 
-from app.extensions import db
+from kernel.db import db
 from models import CalendarDay, CalendarYear
 from sla import service
 

@@ -6,13 +6,9 @@ turn it into JSON-ready data and back, validating it with Chinese messages for a
 from dataclasses import dataclass
 from types import MappingProxyType
 
-URGENCIES = MappingProxyType({
-    "emergency": "紧急",
-    "urgent": "加急",
-    "normal": "一般",
-    "consult": "咨询",
-    "complex": "疑难复杂",
-})
+from kernel.vocabulary import URGENCY_LABELS
+
+URGENCIES = MappingProxyType(URGENCY_LABELS)
 UNITS = MappingProxyType({"minutes": "分钟", "hours": "小时", "working_days": "个工作日"})
 LIMIT_NAMES = ("dispatch", "accept", "first_response", "completion")
 OPTIONAL_LIMITS = ("first_response", "extension_once", "extension_cap_total")

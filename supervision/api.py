@@ -8,11 +8,11 @@ from marshmallow import fields, validate
 from sqlalchemy import Select, select
 
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db
-from app.schemas import BaseSchema
+from kernel.http import Blueprint
+from kernel.db import db
+from kernel.schemas import BaseSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
-from models.appeal import STATUS_LABELS, URGENCY_LABELS
+from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.deadlines import ExtensionError
 from sla.extensions import decide

@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealClock, Unit
-from models.appeal import URGENCY_LABELS
+from kernel.vocabulary import URGENCY_LABELS
 from models.base import utcnow
 from routing.catalogue import kinds_of, load_catalogue
 from sla.calendar import CHINA_TZ

@@ -2,10 +2,10 @@
 the unit responds; the office closes them. Each step is in the appeal's event log."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, Role, SupervisionOrder, User
 from models.base import utcnow
-from workflow.events import record
+from events.log import record
 
 KINDS = {"overdue": "超期督办", "follow_up": "回访不满意督办", "manual": "督查室督办"}
 STATUS_LABELS = {"open": "待反馈", "responded": "已反馈", "closed": "已办结"}
@@ -21,7 +21,7 @@ class OrderError(Exception):
 
 def locked_order(order_id: int) -> SupervisionOrder | None:
     """The order, its appeal's row locked first and then its own: the event log's lock order
-    (workflow.events.lock_appeal), so a step on an order never deadlocks with a transition."""
+    (events.log.lock_appeal), so a step on an order never deadlocks with a transition."""
     appeal_id = db.session.scalar(select(SupervisionOrder.appeal_id).where(SupervisionOrder.id == order_id))
     if appeal_id is None:
         return None

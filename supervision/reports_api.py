@@ -8,9 +8,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db, paged
-from app.schemas import BaseSchema
+from kernel.http import Blueprint
+from kernel.db import db, paged
+from kernel.schemas import BaseSchema
 from models import City, Role
 from supervision.api import OFFICE, SECURED, CityArgs, city_id_for
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.extensions import db
-from models import Appeal, AppealClock, Status
+from kernel.db import db
+from models import Appeal, AppealClock
+from kernel.vocabulary import Status
 from models.base import utcnow
 from supervision.orders import open_order
-from workflow.events import record
+from events.log import record
 
 BATCH = 500
 OVERDUE_REASON = "超过办结时限一个工作日仍未办结，自动督办"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db
+from kernel.http import Blueprint
+from kernel.db import db
 from models import LeadCorrection, Matter, MatterUnit, Role, Unit
 from tables.corrections import CorrectionError, add_alias, correct_leads, correct_unit, remove_alias
 from tables.queries import current_matters, current_table, matter_entry

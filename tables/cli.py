@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import City
 from tables.importer import CityError, ImportReport, import_table
 from tables.model import TableError

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.cli import find_unit_by_name
-from app.extensions import db
+from kernel.db import db
 from models import AliasRemoval, City, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow
 

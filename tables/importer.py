@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from kernel.db import db
 from models import AliasRemoval, City, DivisionTable, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias
 from models.base import utcnow
 from tables.model import ParsedMatter, ParsedTable, TableError, UnplacedLine

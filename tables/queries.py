@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from kernel.db import db
 from models import City, DivisionTable, Matter, MatterUnit, Unit
 from tables.model import ParsedMatter, UnitEntry
 

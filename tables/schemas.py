@@ -1,7 +1,7 @@
 """Schemas of the admin API for the unit register and the current division table."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 from tables.units import KINDS
 
 NAME = validate.Length(min=1, max=128, error="名称应为1至128个字")

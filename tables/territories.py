@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import AliasRemoval, City, Unit, UnitAlias
 
 DATA = Path(__file__).with_name("territories.json")

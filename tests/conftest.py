@@ -33,7 +33,7 @@ TEST_ENV = {
 os.environ.update(TEST_ENV)
 
 from app import create_app  # noqa: E402  (after the environment is set)
-from app.extensions import db  # noqa: E402
+from kernel.db import db  # noqa: E402
 
 
 def pytest_configure(config):

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.cli import create_user
 from accounts.tokens import issue_token
-from app.extensions import db
+from kernel.db import db
 from models import City, Unit
 
 _counter = itertools.count(1)

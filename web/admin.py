@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.cli import create_user
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, revoke, token_state
-from app.extensions import db
+from kernel.db import db
 from app.limits import forget_sign_in_failures
 from models import ApiToken, Role, Unit, User
 from models.base import utcnow

@@ -10,9 +10,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, Role, SupervisionOrder, User
-from models.appeal import URGENCY_LABELS
+from kernel.vocabulary import URGENCY_LABELS
 from sla.api import ExtensionRequestSchema
 from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension

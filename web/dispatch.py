@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.cli import find_unit_by_name
-from app.extensions import db
-from models import Appeal, AppealEvent, Role, Status
+from kernel.db import db
+from models import Appeal, AppealEvent, Role
+from kernel.vocabulary import Status
 from models.base import utcnow
 from sla.service import city_calendar, dispatch_clock, rules_in_force
 from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices

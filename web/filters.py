@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
-from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.user import ROLE_LABELS
 from routing.territory import SOURCE_LABELS
 from web.session import current_user

@@ -4,8 +4,8 @@ reopen and supervision rules as the enterprise's own rating (supervision.followu
 from flask import flash, redirect, render_template, request, url_for
 
 from accounts.access import get_visible_appeal, visible_appeals
-from app.extensions import db, paged
-from app.schemas import BaseSchema
+from kernel.db import db, paged
+from kernel.schemas import BaseSchema
 from models import Appeal, User
 from supervision.followup import (
     FOLLOW_UP_ORDER,
@@ -21,7 +21,7 @@ from web.mobile import rating_form
 from web.operator import ROLES
 from web.pages import list_args, page_blueprint
 from web.session import current_user, login_required
-from workflow.events import lock_appeal
+from events.log import lock_appeal
 from workflow.views import complainant_view
 
 

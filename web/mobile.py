@@ -8,16 +8,17 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from intake.service import submit
 from jobs.connection import redis_connection
-from models import Appeal, City, Status
+from models import Appeal, City
+from kernel.vocabulary import Status
 from privacy.lookup import normalise_phone
 from sla.service import appeal_clock
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal
 from web.pages import page_blueprint
-from workflow.events import lock_appeal
+from events.log import lock_appeal
 
 blp = page_blueprint("web_mobile", __name__, url_prefix="/m")
 CHANNEL = "miniprogram"

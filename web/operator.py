@@ -5,10 +5,11 @@ from flask import jsonify, redirect, render_template, request, url_for
 from sqlalchemy import or_
 
 from accounts.access import get_visible_appeal, visible_appeals
-from app.extensions import db
+from kernel.db import db
 from intake.service import submit
-from models import Appeal, Role, Status
-from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from models import Appeal, Role
+from kernel.vocabulary import Status
+from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from privacy.lookup import blind_index, normalise_phone
 from web.clock import clocks

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import outage_message
-from app.extensions import db
-from app.schemas import PageArgs
+from kernel.errors import outage_message
+from kernel.db import db
+from kernel.schemas import PageArgs
 from models import Role, Unit, User
 
 csrf = CSRFProtect()

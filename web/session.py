@@ -10,7 +10,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import update
 
-from app.extensions import db
+from kernel.db import db
 from models import Role, User
 
 ROLE_HOMES = {

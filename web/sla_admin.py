@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import CalendarYear, Role
 from sla import notices, service
 from sla.api import OverrideSchema, RuleSetSchema

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from app.extensions import db, paged
+from kernel.db import db, paged
 from models import Appeal, AppealClock, Role, SupervisionOrder
 from models.base import utcnow
 from sla.calendar import CHINA_TZ

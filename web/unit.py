@@ -4,7 +4,7 @@ from flask import render_template, request
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, Role
 from models.base import utcnow
 from supervision.lists import in_colour

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from accounts.auth import require_roles
 from accounts.cli import create_user
-from app.api import Blueprint
-from app.extensions import db, paged
+from kernel.http import Blueprint
+from kernel.db import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit
 from webhooks import delivery as deliveries
 from webhooks.config import setting

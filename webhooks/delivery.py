@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import and_, or_, select, update
 
-from app.extensions import db
+from kernel.db import db
 from jobs import outbox
 from jobs.connection import redis_connection
 from models import Delivery, DeliveryAttempt

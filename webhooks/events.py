@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from jobs import outbox
 from models import Appeal, AppealEvent, Delivery, Partner, Subscription, Unit
-from models.appeal import STATUS_LABELS, URGENCY_LABELS
+from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.service import appeal_clock
 from webhooks.config import setting

@@ -16,9 +16,9 @@ from marshmallow import ValidationError, fields
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from app.api import Blueprint, load_json
-from app.extensions import db
-from app.schemas import BaseSchema
+from kernel.http import Blueprint, load_json
+from kernel.db import db
+from kernel.schemas import BaseSchema
 from intake import service
 from jobs.connection import redis_connection
 from models import Partner

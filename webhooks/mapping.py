@@ -15,9 +15,9 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 from intake.schemas import AppealInSchema
-from models import Channel, Urgency
+from kernel.vocabulary import Channel, Urgency
 
 TARGETS = ("external_id", "enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone",
            "text", "address", "urgency")

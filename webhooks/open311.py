@@ -17,12 +17,13 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import visible_appeals
 from accounts.tokens import user_for_token
-from app.api import GENERIC_MESSAGES, Blueprint
-from app.extensions import db
+from kernel.http import GENERIC_MESSAGES, Blueprint
+from kernel.db import db
 from intake import service
 from intake.schemas import AppealInSchema
-from models import Appeal, Channel, City, Role, Status, User
-from models.appeal import STATUS_LABELS, URGENCY_LABELS
+from models import Appeal, City, Role, User
+from kernel.vocabulary import Channel, Status
+from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
 from webhooks.open311_formats import FORMATS, document
@@ -109,7 +110,7 @@ def georeport_format(response: Response) -> Response:
 
 def unrouted_error(error: HTTPException) -> Response:
     """No route under /open311/ (404) or not this method (405): GeoReport's error list too
-    (registered with app.api.Api.handle_errors_under)."""
+    (registered with kernel.http.Api.handle_errors_under)."""
     return georeport_format(open311_error(error))
 
 
@@ -126,7 +127,7 @@ def _flatten(messages: dict, prefix: str = "") -> dict:
 def api_key() -> str:
     """The key the way GeoReport clients send it: the `api_key` parameter (query or form), or HTTP
     Basic with the key as password (a client's base URL `http://api_key:KEY@host/open311/v2`, or
-    ~/.netrc), or a Bearer header. URLs with the parameter are redacted in every log (app.logs)."""
+    ~/.netrc), or a Bearer header. URLs with the parameter are redacted in every log (kernel.logs)."""
     auth = request.authorization
     header = ""
     if auth is not None and auth.type == "basic":

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, fields, validate
 
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

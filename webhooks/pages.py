@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from app.api import load_json
-from app.extensions import db
+from kernel.http import load_json
+from kernel.db import db
 from models import Delivery, Partner, Role, Subscription
 from web.pages import city_units, flat_errors, page_blueprint
 from web.session import current_user, login_required

@@ -1,7 +1,7 @@
 """Schemas of the webhook admin API: partners, subscriptions, deliveries."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 from webhooks.events import ALL_EVENT_TYPES
 from webhooks.mapping import MappingSchema
 from webhooks.targets import TargetRefused, check_url

@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from app.api import Blueprint
-from app.extensions import db
-from app.schemas import BaseSchema
-from models import Appeal, Role, Unit, UnitAlias, Urgency
+from kernel.http import Blueprint
+from kernel.db import db
+from kernel.schemas import BaseSchema
+from models import Appeal, Role, Unit, UnitAlias
+from kernel.vocabulary import Urgency
 from models.base import utcnow
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import (

@@ -9,10 +9,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import Select, case, func, or_, select
 
 from accounts.access import visible_appeals
-from app.extensions import db, paged
-from app.schemas import BaseSchema
-from models import Appeal, AppealClock, Status, SupervisionOrder, Unit, Urgency
-from models.appeal import CHANNEL_LABELS
+from kernel.db import db, paged
+from kernel.schemas import BaseSchema
+from models import Appeal, AppealClock, SupervisionOrder, Unit
+from kernel.vocabulary import URGENCY_RANK, Status, Urgency
+from kernel.vocabulary import CHANNEL_LABELS
 from sla.calendar import CHINA_TZ
 from supervision.lists import COLOURS, in_colour
 
@@ -20,8 +21,6 @@ DISPATCH_QUEUE = (Status.manual, Status.returned)
 UNIT_QUEUE = (Status.dispatched, Status.accepted, Status.replied)
 QUEUES = {"dispatch": (DISPATCH_QUEUE, "待人工分拨和已退单"),
           "unit": (UNIT_QUEUE, "承办单位在办（已派单、已签收、已答复）")}
-# Work queues go emergency, urgent, normal and complex alike, consult.
-URGENCY_RANK = {"emergency": 0, "urgent": 1, "normal": 2, "complex": 2, "consult": 3}
 
 
 class AppealFilterArgs(BaseSchema):
@@ -99,7 +98,8 @@ def appeal_list(user, args: dict, now, extra_matches: tuple = ()) -> Select:
 
 _completion_due = (select(AppealClock.completion_due).where(AppealClock.appeal_id == Appeal.id)
                    .correlate(Appeal).scalar_subquery())
-_urgency_rank = case(URGENCY_RANK, value=Appeal.urgency, else_=len(URGENCY_RANK))
+# Work queues go emergency, urgent, normal and complex alike, consult (an unknown value last).
+_urgency_rank = case(URGENCY_RANK, value=Appeal.urgency, else_=-1).desc()
 
 # The order of each list, in one place. Work queues: most urgent first, then longest waiting; the
 # dispatch queue waits since the appeal entered it (`queued_at`), with life in danger before all.

@@ -1,11 +1,12 @@
 """The appeal lifecycle as data: which action moves which state to which, and who may take it."""
 from dataclasses import dataclass
 
-from models import Appeal, Role, Status, Unit, User
+from models import Appeal, Role, Unit, User
+from kernel.vocabulary import Status
 from models.base import utcnow
 from sla import service as sla
 from supervision import orders
-from workflow.events import record
+from events.log import record
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class TransitionError(Exception):
 
 
 def check(appeal: Appeal, action: str, user: User) -> Transition:
-    from models.appeal import STATUS_LABELS
+    from kernel.vocabulary import STATUS_LABELS
 
     transition = TRANSITIONS[action]
     if user.role not in transition.roles:

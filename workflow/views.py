@@ -2,12 +2,12 @@
 from marshmallow import fields
 
 from accounts.access import sees_full_complainant
-from app.schemas import BaseSchema
+from kernel.schemas import BaseSchema
 from models import Appeal, Role, User
-from models.appeal import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from privacy.masking import mask_name, mask_phone
 from sla.service import deadlines_view
-from workflow.events import lock_appeal, record
+from events.log import lock_appeal, record
 
 
 class EnterpriseOutSchema(BaseSchema):

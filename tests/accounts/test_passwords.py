@@ -6,7 +6,7 @@ import pytest
 
 from accounts import passwords
 from accounts.passwords import LOCK_MINUTES, LOCKED, MAX_FAILURES, WRONG, SignInError, authenticate, set_password
-from app.extensions import db
+from kernel.db import db
 from models import User
 from models.base import utcnow
 

@@ -5,7 +5,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Worker
 
-from app.extensions import db
+from kernel.db import db
 from jobs.connection import queue, redis_connection
 from models import Appeal
 from models.base import utcnow

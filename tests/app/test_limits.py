@@ -76,7 +76,7 @@ def test_issue21_16_single_batch_and_webhook_intake_share_one_budget_per_sender(
     import time
 
     from accounts.tokens import issue_token
-    from app.extensions import db
+    from kernel.db import db
     from tests.webhooks.receivers import make_partner
     from webhooks.signing import sign
 

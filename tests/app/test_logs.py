@@ -4,7 +4,7 @@ most verbose.
 SQLAlchemy's engine logger at INFO echoes every statement's parameters: the complainant columns
 must already be ciphertext at bind time, and lookups must bind the keyed hash, not the phone.
 Request lines reach the logs of werkzeug's server and gunicorn's access log: sensitive query
-parameters (Open311's api_key, an old search link's phone) are masked there (app.logs).
+parameters (Open311's api_key, an old search link's phone) are masked there (kernel.logs).
 """
 import logging
 import threading
@@ -17,8 +17,8 @@ from gunicorn.config import Config
 from rq import Queue
 from werkzeug.serving import make_server
 
-from app.extensions import db
-from app.logs import GunicornLogger
+from kernel.db import db
+from kernel.logs import GunicornLogger
 from jobs.worker import AppWorker
 from tests.factories import appeal_body
 
@@ -110,7 +110,7 @@ def test_api_keys_and_search_terms_in_urls_never_reach_a_log_line(logs, capfd, a
 
 
 def test_gunicorn_access_log_masks_keys_search_terms_and_credentials(capsys):
-    """The access log of scripts/run.sh (`--logger-class app.logs.GunicornLogger`), called as gunicorn calls it."""
+    """The access log of scripts/run.sh (`--logger-class kernel.logs.GunicornLogger`), called as gunicorn calls it."""
     config = Config()
     config.set("accesslog", "-")
     config.set("access_log_format", '%(h)s "%(r)s" %(s)s %(q)s "%(f)s" %({authorization}i)s %({query_string}e)s')

@@ -39,7 +39,8 @@ def test_api_answers_with_personal_data_are_not_stored(client, world):
 
 def test_the_sqlite_file_and_instance_folder_are_private(tmp_path, monkeypatch):
     """Issue 21, finding 22: the SQLite file was created world-readable (0644)."""
-    from app import create_app, settings
+    from app import create_app
+    from kernel import settings
 
     instance = tmp_path / "instance"
     monkeypatch.setattr(settings, "INSTANCE_DIR", instance)

@@ -6,7 +6,7 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 
-from app import settings
+from kernel import settings
 from tests.conftest import ROOT
 
 STRONG = {

@@ -12,7 +12,7 @@ from models import Appeal, AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from routing.dispatch import dispatch_appeal
 from tests.audit.test_verify import event_of, run, tamper
 from tests.factories import appeal_body
-from workflow.events import GENESIS, event_digest
+from events.log import GENESIS, event_digest
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from sqlalchemy import text
 from models import Appeal, AppealEvent
 from routing.dispatch import dispatch_appeal
 from tests.factories import appeal_body
-from workflow.events import event_digest
+from events.log import event_digest
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from kernel.db import db
 from demo.appeals import APPEALS
 from demo.cli import DEMO_USERS, demo
 from models import Appeal, ApiToken, AppealEvent, DivisionTable, FollowUp, Unit, User

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rq import Queue
 from sqlalchemy import func, select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealEvent, OutboxMessage
 from tests.factories import appeal_body
 

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select
 
 from accounts.tokens import issue_token
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from tests.factories import World, appeal_body
 from tests.webhooks.receivers import make_partner

@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.extensions import db
+from kernel.db import db
 from jobs import outbox
-from models import Appeal, AppealEvent, OutboxMessage, Status
+from models import Appeal, AppealEvent, OutboxMessage
+from kernel.vocabulary import Status
 from tests.factories import appeal_body
 from tests.jobs.helpers import free_port, kill_hard, redis_server, start_worker, wait_until
 

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.extensions import db
+from kernel.db import db
 from tests.factories import appeal_body
 
 

@@ -1,7 +1,7 @@
 """The router API: suggestions, model versions, retraining on demand."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import OutboxMessage
 from routing.jobs import RETRAIN_JOB
 from tests.routing.test_service import WAGES, add_appeal, add_table, fresh_cache, install_model  # noqa: F401

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import RoutingExample, UnitAlias
 from routing import jobs, store
 from routing.knowledge import Correction

@@ -10,8 +10,9 @@ import pickle
 
 import pytest
 
-from app.extensions import db
-from models import Appeal, DivisionTable, Matter, MatterUnit, RouterModel, Status
+from kernel.db import db
+from models import Appeal, DivisionTable, Matter, MatterUnit, RouterModel
+from kernel.vocabulary import Status
 from routing import service, store
 from routing.model import train
 from tests.factories import appeal_body

@@ -1,7 +1,7 @@
 """The retraining job: a new version from the table plus corrections, activated only if not worse."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import City, OutboxMessage, RouterModel
 from routing import jobs, service, store
 from routing.retrain import RetrainResult

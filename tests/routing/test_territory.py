@@ -1,9 +1,10 @@
 """属地: an appeal's territory (USCC, address, text), its part in the handling, on the four seed tables."""
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from intake.validators import uscc_check_character
-from models import DivisionTable, Status
+from models import DivisionTable
+from kernel.vocabulary import Status
 from routing import dispatch as job
 from routing import store, territory
 from routing.model import train

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from accounts.tokens import issue_token
-from app.extensions import db
+from kernel.db import db
 from models import UnitAlias
 from models.base import utcnow
 from supervision.orders import open_order

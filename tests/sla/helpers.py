@@ -4,8 +4,9 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from app.extensions import db
-from models import Appeal, Status
+from kernel.db import db
+from models import Appeal
+from kernel.vocabulary import Status
 from sla.calendar import CHINA_TZ
 from workflow.transitions import dispatch
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 import pytest
 from freezegun import freeze_time
 
-from app.extensions import db
+from kernel.db import db
 from models import AppealEvent, UnitAssignment
 from sla import service
 from sla.notices import NoticeError, load_notice

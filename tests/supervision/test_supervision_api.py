@@ -5,7 +5,7 @@ import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from app.extensions import db
+from kernel.db import db
 from supervision.bulletin import safe_cell
 from tests.sla.helpers import dispatched, local
 

@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
-from app.extensions import db
-from models import AppealEvent, Status, SupervisionOrder
+from kernel.db import db
+from models import AppealEvent, SupervisionOrder
+from kernel.vocabulary import Status
 from sla.deadlines import ExtensionError
 from sla.extensions import decide, request_extension
 from supervision.followup import FollowUpError, record_follow_up

@@ -3,8 +3,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
-from models import AppealClock, Status, UnitAssignment
+from kernel.db import db
+from models import AppealClock, UnitAssignment
+from kernel.vocabulary import Status
 from sla.service import current_rule_set
 from supervision.bulletin import month_bounds
 from supervision.measures import measures

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from app.extensions import db
+from kernel.db import db
 from models import AppealEvent, SupervisionOrder
 from supervision.scan import scan
 from tests.sla.helpers import dispatched, local

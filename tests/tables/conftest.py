@@ -1,7 +1,7 @@
 """A small table in two versions, written to files, and the test city with version 1 imported."""
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from tables.importer import import_table
 
 V1 = """1.第一项措施。内容一。(市发改委牵头,市财政局、金川区负责)

@@ -1,7 +1,7 @@
 """Admin API: the unit register, aliases and the lead units of current matters."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Matter, Unit
 from tables.importer import import_table
 from tables.queries import knowledge

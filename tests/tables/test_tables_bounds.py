@@ -9,7 +9,7 @@ import openpyxl
 from openpyxl.styles import Font
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from tables import office, parse
 from tables.importer import import_table
 from tables.model import TableError

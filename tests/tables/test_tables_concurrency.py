@@ -3,7 +3,7 @@ import threading
 
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import City, DivisionTable, Unit
 from tables.importer import import_table
 from tests.tables.conftest import V1, V2

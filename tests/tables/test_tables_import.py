@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 import tables
-from app.extensions import db
+from kernel.db import db
 from models import City, DivisionTable, Matter, MatterUnit, Unit, UnitAlias
 from tables import territories
 from tables.cli import tables as tables_cli

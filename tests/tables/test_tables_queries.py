@@ -1,5 +1,5 @@
 """knowledge(city_id): the current table as plain data, as the router reads it."""
-from app.extensions import db
+from kernel.db import db
 from routing.knowledge import from_parsed
 from tables.corrections import correct_leads
 from tables.importer import import_table

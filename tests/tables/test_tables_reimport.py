@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import AliasRemoval, Appeal, DivisionTable, LeadCorrection, Matter, Unit, UnitAlias
 from tables.corrections import add_alias, correct_leads, correct_unit, remove_alias
 from tables.importer import import_table

@@ -6,7 +6,7 @@ from flask import has_app_context
 from sqlalchemy import select
 
 from accounts.passwords import set_password
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from workflow import transitions
 

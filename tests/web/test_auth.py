@@ -2,7 +2,7 @@
 import pytest
 
 from accounts.passwords import LOCKED, MAX_FAILURES, WRONG, set_password
-from app.extensions import db
+from kernel.db import db
 from tests.factories import appeal_body
 from tests.web.conftest import PASSWORD
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from accounts.passwords import set_password
-from app.extensions import db
+from kernel.db import db
 from jobs.connection import queue, redis_connection
 from models import Appeal
 from intake.schemas import AppealInSchema

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from kernel.db import db
 from models.base import utcnow
 from tests.sla.helpers import dispatched
 from tests.web.test_e2e import Session, chromium, people, server  # noqa: F401

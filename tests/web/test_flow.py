@@ -4,13 +4,13 @@ import types
 
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealEvent
 from tests.web.conftest import CALL, csrf_from, to_manual
 
 
 def _appeal(number):
-    from app.extensions import db
+    from kernel.db import db
 
     return db.session.scalar(select(Appeal).where(Appeal.number == number))
 
@@ -164,7 +164,7 @@ def test_disclosure_shows_the_phone_and_is_logged(browser, staff, logged_call):
     assert "13812341234" not in posted.get_data(as_text=True)
     assert "13812341234" in browser.get(page).get_data(as_text=True)
     assert "13812341234" not in browser.get(page).get_data(as_text=True)  # once, not for the session
-    from app.extensions import db
+    from kernel.db import db
 
     logged = db.session.scalars(select(AppealEvent).where(AppealEvent.action == "disclose",
                                                           AppealEvent.actor_id == user.id)).all()

@@ -6,8 +6,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from app.extensions import db
-from models import AppealEvent, FollowUp, Status
+from kernel.db import db
+from models import AppealEvent, FollowUp
+from kernel.vocabulary import Status
 from supervision.measures import measures
 from tests.sla.helpers import dispatched, local
 from workflow.transitions import perform

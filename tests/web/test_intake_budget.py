@@ -6,7 +6,7 @@ from tests.web.conftest import CALL
 def test_issue21_16_the_console_form_shares_the_senders_intake_budget(app, client, browser, staff, low_limits,
                                                                        redis_conn):
     from accounts.tokens import issue_token
-    from app.extensions import db
+    from kernel.db import db
 
     user = staff("operator")
     headers = {"Authorization": f"Bearer {issue_token(user)}"}

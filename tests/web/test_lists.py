@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from models.base import utcnow
 from sla.calendar import CHINA_TZ

@@ -1,7 +1,7 @@
 """Enterprise pages: submit without signing in, track by number and phone digits, rate at follow-up."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, FollowUp
 from tests.web.conftest import CALL, Browser
 from web.mobile import MAX_WRONG, UNAVAILABLE

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.passwords import set_password
-from app.extensions import db
+from kernel.db import db
 from models import CalendarDay, SlaRuleSet
 from sla.service import current_rule_set
 from tests.factories import World

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, SupervisionOrder, User
 from models.base import utcnow
 from sla.calendar import to_local

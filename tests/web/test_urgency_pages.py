@@ -2,7 +2,7 @@
 router's urgency proposal, the dispatch time limit and the urgency control on the appeal page."""
 from sqlalchemy import select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from tests.web.conftest import to_manual
 from tests.web.test_flow import SUGGESTION, fake_router, suggest

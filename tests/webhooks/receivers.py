@@ -13,7 +13,7 @@ from rq import SimpleWorker
 from werkzeug.serving import make_server
 
 from accounts.cli import create_user
-from app.extensions import db
+from kernel.db import db
 from intake import service
 from intake.schemas import AppealInSchema
 from jobs.connection import queue, redis_connection

@@ -29,7 +29,7 @@ def test_disabled_deliveries_stay_pending_and_nothing_is_sent(app, live_world, l
 
 
 def test_the_setting_comes_from_the_environment(monkeypatch):
-    from app.settings import from_environment
+    from kernel.settings import from_environment
 
     assert from_environment()["WEBHOOKS_DELIVERY_ENABLED"] is True
     monkeypatch.setenv("WEBHOOKS_DELIVERY_ENABLED", "0")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from models.base import utcnow
 from tests.webhooks.receivers import make_partner, serve

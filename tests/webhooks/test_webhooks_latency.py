@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, Delivery
 from tests.factories import appeal_body
 from tests.webhooks.receivers import Receiver, serve, subscribe, wait_until, worker_processes

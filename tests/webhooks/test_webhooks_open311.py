@@ -10,7 +10,7 @@ from georeport import GeoReport
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal
 from privacy.crypto import DecryptionError
 from sla.service import appeal_clock

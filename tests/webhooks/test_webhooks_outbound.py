@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from models import Delivery, DeliveryAttempt, OutboxMessage
 from tests.webhooks.receivers import dispatched, make_partner, run_jobs, submitted, subscribe
 from webhooks.delivery import attempt, backoff
@@ -224,7 +224,7 @@ def test_sweep_requeues_lost_and_stuck_deliveries_only(world, database):
 ])
 def test_sla_follow_up_and_supervision_events_map_to_their_types(world, database, action, data, event_type,
                                                                   shared):
-    from workflow.events import record
+    from events.log import record
 
     subscribe(world, "http://127.0.0.1:9/all", *sorted({"appeal.dispatched", event_type}), unit="市工信局")
     appeal = dispatched(world)

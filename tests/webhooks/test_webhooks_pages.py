@@ -2,7 +2,7 @@
 import pytest
 
 from accounts.passwords import set_password
-from app.extensions import db
+from kernel.db import db
 from models import Delivery, Partner, Subscription
 from tests.web.conftest import PASSWORD, Browser
 from tests.webhooks.receivers import dispatched, make_partner, subscribe

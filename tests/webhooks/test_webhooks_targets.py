@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from app.extensions import db
+from kernel.db import db
 from models import Delivery
 from tests.webhooks.receivers import dispatched, subscribe
 from webhooks import targets

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from app.extensions import db
-from models import Status
+from kernel.db import db
+from kernel.vocabulary import Status
 from sla.service import dispatch_clock
 from tests.sla.helpers import dispatched, local, make_appeal
 from workflow.transitions import to_manual

@@ -2,7 +2,7 @@
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 
-from app.api import error_payload
+from kernel.http import error_payload
 
 # A lost connection surfaces as one of these, depending on where the request was when it broke
 # (a pending rollback: the transaction died with the connection earlier in the request).

@@ -49,7 +49,7 @@ def install() -> None:
 
 
 class GunicornLogger(Logger):
-    """gunicorn's logger (`--logger-class app.logs.GunicornLogger`) with the access log's fields masked:
+    """gunicorn's logger (`--logger-class kernel.logs.GunicornLogger`) with the access log's fields masked:
     SENSITIVE parameters in the request line, query, referer, headers and environ; credentials whole."""
 
     def atoms(self, resp, req, environ, request_time):

@@ -11,7 +11,7 @@ import json
 from flask import current_app
 from sqlalchemy import inspect, select
 
-from app.extensions import db
+from kernel.db import db
 from models import Appeal, AppealEvent, User
 from models.base import utcnow
 

@@ -1,4 +1,4 @@
-"""flask-smorest pieces shared by every API blueprint: 400 for bad input, one error shape."""
+"""The HTTP kit every API blueprint shares (flask-smorest): the Api extension, 400 for bad input, one error shape."""
 from copy import deepcopy
 from functools import wraps
 
@@ -12,7 +12,7 @@ from webargs.core import missing, parse_json
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
 
-from app.schemas import PageArgs
+from kernel.schemas import PageArgs
 
 GENERIC_MESSAGES = {
     400: "请求有误",
@@ -206,3 +206,6 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+api = Api()

@@ -1,6 +1,5 @@
-"""Flask extensions, created here and bound to the app in the factory."""
+"""The database: SQLAlchemy and Alembic (Flask-Migrate), created here and bound to the app in the factory."""
 from flask_migrate import Migrate
-from app.api import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Select, func, select
 from sqlalchemy.orm import DeclarativeBase
@@ -21,7 +20,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
 
 
 def execute_rows(statement, rows: list[dict]):
