@@ -1,8 +1,8 @@
 # make run: install what is missing, migrate, load the demo city, serve on 127.0.0.1:8000.
-# make test: the whole suite, on PostgreSQL and SQLite, with a real Redis.
+# make test: ruff and the import contracts, then the whole suite, on PostgreSQL and SQLite, with a real Redis.
 export FLASK_APP := wsgi
 # make run and make bench are development: keys missing from the environment are generated under
-# instance/ (app/settings.py). A deployment runs in production (the default) with its own keys.
+# instance/ (kernel/settings.py). A deployment runs in production (the default) with its own keys.
 run bench: export APP_ENV ?= development
 
 .PHONY: run test bench
@@ -22,6 +22,7 @@ run: .venv/.run
 	scripts/run.sh
 
 test: .venv/.test
+	scripts/lint.sh
 	scripts/services.sh --postgres
 	scripts/browser.sh
 	scripts/test.sh

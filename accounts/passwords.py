@@ -2,7 +2,7 @@
 
 A wrong password counts against the account; after MAX_FAILURES in a row the account is locked
 for LOCK_MINUTES and even the right password is refused until then. Unknown usernames take the
-same time and get the same answers as known ones (a dummy hash is verified; app.limits refuses
+same time and get the same answers as known ones (a dummy hash is verified; accounts.limits refuses
 any name after MAX_FAILURES failures with the lock-out message), so the form reveals nothing.
 """
 from datetime import datetime, timedelta
@@ -19,7 +19,7 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_LENGTH = 8
 WRONG = "用户名或密码不正确"
-# The same for a locked account and for a name refused by the per-name limit (app.limits).
+# The same for a locked account and for a name refused by the per-name limit (accounts.limits).
 LOCKED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试；如需立即解锁请联系管理员"
 
 _hasher = PasswordHasher()

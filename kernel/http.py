@@ -209,3 +209,10 @@ class IdConverter(IntegerConverter):
 
 
 api = Api()
+
+
+def init_app(app) -> None:
+    """The API extension, with ids bounded in every route (before any route is added)."""
+    app.url_map.converters["int"] = IdConverter
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -104,7 +104,7 @@ def from_environment() -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "INTAKE_RATE_LIMIT": os.environ.get("INTAKE_RATE_LIMIT", "120/minute"),
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "60/minute"),
-        # Sign-in tries per client address (each costs an argon2 hash); per user name see app.limits.
+        # Sign-in tries per client address (each costs an argon2 hash); per user name see accounts.limits.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20/minute"),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),

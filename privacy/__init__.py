@@ -27,3 +27,11 @@ old key. INDEX_KEY cannot be rotated this way: a new one means recomputing every
 entry of ``privacy.rotation.INDEXED``). ``flask privacy rotate-keys`` and
 ``rotate-index-key`` do both (docs/operations.md).
 """
+
+
+def init_app(app) -> None:
+    """Encryption and lookup keys from the app's settings, and the `privacy` commands."""
+    from privacy import cli, keys
+
+    keys.configure(app.config["DATA_KEYS"], app.config["INDEX_KEY"])
+    app.cli.add_command(cli.privacy)

@@ -11,3 +11,12 @@ Kept import-light (the dispatch job imports this package). Public API:
   routing.duplicates find_duplicate(text, open_appeals, uscc, enterprise), OpenAppeal
   routing.evaluate   predict_records(model, records), evaluate(records, predictions)
 """
+
+
+def init_app(app) -> None:
+    """The routing API and the `routing` commands."""
+    from kernel.http import api as rest
+    from routing import api, cli
+
+    rest.register_blueprint(api.blp)
+    app.cli.add_command(cli.routing)

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
-# Development: keys missing from the environment are generated once under instance/ (app/settings.py).
+# Development: keys missing from the environment are generated once under instance/ (kernel/settings.py).
 export APP_ENV="${APP_ENV:-development}"
 port="${PORT:-8000}"
 
@@ -31,5 +31,5 @@ cat <<MSG
   按 Ctrl+C 停止。
 
 MSG
-# The access log masks api_key and other sensitive query parameters (app/logs.py).
+# The access log masks api_key and other sensitive query parameters (kernel/logs.py).
 .venv/bin/gunicorn --bind "127.0.0.1:${port}" --workers 2 --access-logfile - --logger-class kernel.logs.GunicornLogger wsgi:app

@@ -55,3 +55,12 @@ __all__ = [
     "DEFAULT_RULES", "URGENCIES", "Limit", "RuleError", "UrgencyRule", "rule_limit",
     "rules_from_dict", "rules_to_dict",
 ]
+
+
+def init_app(app) -> None:
+    """The rules and calendar API and the `sla` commands."""
+    from kernel.http import api as rest
+    from sla import api, cli
+
+    rest.register_blueprint(api.blp)
+    app.cli.add_command(cli.sla)

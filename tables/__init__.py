@@ -60,3 +60,12 @@ __all__ = [
     "SHAPES", "ParsedMatter", "ParsedTable", "StoredTable", "TableError", "UnitEntry", "UnplacedLine",
     "build_register", "knowledge", "parse_file", "parse_text",
 ]
+
+
+def init_app(app) -> None:
+    """The units and matters admin API and the `tables` commands."""
+    from kernel.http import api as rest
+    from tables import api, cli
+
+    rest.register_blueprint(api.blp)
+    app.cli.add_command(cli.tables)

@@ -10,7 +10,7 @@ from accounts.cli import create_user
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, revoke, token_state
 from kernel.db import db
-from app.limits import forget_sign_in_failures
+from accounts.limits import forget_sign_in_failures
 from models import ApiToken, Role, Unit, User
 from models.base import utcnow
 from models.user import ROLE_LABELS

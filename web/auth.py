@@ -45,7 +45,7 @@ def _refused(username: str, error: str, next_page: str | None, status: int):
 
 @blp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign-in; app.limits limits the tries per address and the failures per user name."""
+    """Sign-in; accounts.limits limits the tries per address and the failures per user name."""
     if request.method == "GET":
         return render_template("login.html", username="", next=_safe_next(request.args.get("next")) or "")
     username, password = request.form.get("username", ""), request.form.get("password", "")

@@ -46,7 +46,7 @@ def error_page(error: Exception):
     title = ERROR_TITLES.get(code, "请求失败")
     response = make_response(render_template("error.html", code=code, title=title, message=message), code)
     if code == 429:
-        from app.limits import too_many_requests  # the limiter's own Retry-After
+        from accounts.limits import too_many_requests  # the limiter's own Retry-After
 
         response.headers["Retry-After"] = too_many_requests(error).headers["Retry-After"]
     return response

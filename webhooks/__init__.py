@@ -13,3 +13,17 @@
 
 See docs/webhooks.md and docs/open311.md.
 """
+
+
+def init_app(app) -> None:
+    """Partner webhooks, Open311 and the webhook admin API; outbound deliveries follow new appeal
+    events (``events`` listens on the session); the `webhooks` commands."""
+    from kernel.http import api as rest
+    from webhooks import admin, cli, events, inbound, open311, pages  # noqa: F401  (events: its listener)
+
+    rest.register_blueprint(inbound.blp)
+    rest.register_blueprint(open311.blp)
+    rest.handle_errors_under(open311.PREFIX, open311.unrouted_error)
+    rest.register_blueprint(admin.blp)
+    app.cli.add_command(cli.webhooks)
+    app.register_blueprint(pages.blp)
