@@ -232,7 +232,8 @@ def machine() -> str:
     import subprocess
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    with open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "?")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, commit {commit}, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before the run {load}")

@@ -60,5 +60,5 @@ def blind_index(value: str, purpose: str, key: bytes | None = None) -> str:
     normalised = normalise(value)
     if normalised in ("", "+"):
         raise ValueError(f"no {purpose} left to index after normalisation")
-    message = f"{purpose}\x00{normalised}".encode("utf-8")
+    message = f"{purpose}\x00{normalised}".encode()
     return hmac.new(key or current().index, message, hashlib.sha256).hexdigest()

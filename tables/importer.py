@@ -183,7 +183,7 @@ def _known(city: City | None) -> dict[str, str]:
         return {}
     rows = db.session.execute(
         select(UnitAlias.alias, Unit.name).join(Unit, UnitAlias.unit_id == Unit.id).where(UnitAlias.city_id == city.id))
-    known = {alias: name for alias, name in rows}
+    known = dict(rows.all())
     known.update({unit.name: unit.name for unit in _city_units(city)})
     return known
 

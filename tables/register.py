@@ -57,7 +57,7 @@ def build_register(
     for name in sorted(spellings, key=lambda n: first_line[n]):
         aliases = (aliases_of(name) | spellings[name]) - {name}
         entries.append(UnitEntry(name, tuple(sorted(aliases)), kind_of(name), is_routable(name)))
-        owner.update({alias: name for alias in spellings[name]})
+        owner.update(dict.fromkeys(spellings[name], name))
     return tuple(entries), owner
 
 

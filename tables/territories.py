@@ -20,7 +20,8 @@ from models import AliasRemoval, City, Unit, UnitAlias
 
 DATA = Path(__file__).with_name("territories.json")
 # 各县区, 各县（市、区）人民政府, 县区, 各乡镇（街道）, 各开发区, 各园区 …: every territory of the city.
-_TERRITORIAL_PLACEHOLDER = re.compile(r"^各?(?:有关|相关)?(?:县|区|乡|镇|街道|开发区|园区)[（(、市区县乡镇街道）)]*(?:党委和)?(?:人民)?(?:政府|办事处)?$")
+_TERRITORIAL_PLACEHOLDER = re.compile(
+    r"^各?(?:有关|相关)?(?:县|区|乡|镇|街道|开发区|园区)[（(、市区县乡镇街道）)]*(?:党委和)?(?:人民)?(?:政府|办事处)?$")
 
 
 @cache

@@ -3,8 +3,9 @@
 XML follows the spec's examples: a root element (`services`, `service_definition`,
 `service_requests`, `errors`, `discovery`), one element per field, lists as a container whose
 items are named in the singular (`<services><service>…`, `<attributes><attribute>…`), fields
-in the spec's order (`order`: element name -> field names), empty elements for null. ElementTree escapes the text; characters XML 1.0 cannot carry at all (control
-characters, lone surrogates) become U+FFFD so the document stays well-formed.
+in the spec's order (`order`: element name -> field names), empty elements for null. ElementTree
+escapes the text; characters XML 1.0 cannot carry at all (control characters, lone surrogates)
+become U+FFFD so the document stays well-formed.
 """
 import json
 import re

@@ -137,4 +137,4 @@ _GEOREPORT_ERROR = {
     },
 }
 # Every Open311 answer other than success is this list (open311.open311_error), not the API's error object.
-GEOREPORT_ERRORS = {code: _GEOREPORT_ERROR for code in ("400", "403", "404", "default")}
+GEOREPORT_ERRORS = dict.fromkeys(("400", "403", "404", "default"), _GEOREPORT_ERROR)

@@ -69,7 +69,7 @@ def test_concurrent_reads_transitions_and_dispatch_keep_one_chain(app, live_worl
         scanner = threading.Thread(target=scans)
         scanner.start()
         for number in numbers:
-            wait_until(lambda: _status(number) == Status.manual, timeout=60)
+            wait_until(lambda number=number: _status(number) == Status.manual, timeout=60)
             steps = [
                 ("POST", f"/api/v1/appeals/{number}/assign", dispatcher, {"lead_unit": "市工信局"}),
                 ("POST", f"/api/v1/appeals/{number}/accept", handler, {}),

@@ -12,7 +12,7 @@ from tests.factories import appeal_body
 def test_migrated_schema_matches_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"render_as_batch": True})
-        diff = [d for d in compare_metadata(context, db.metadata)]
+        diff = list(compare_metadata(context, db.metadata))
     assert diff == []
 
 
@@ -21,9 +21,8 @@ def test_event_log_refuses_update_and_delete_in_the_database(world, database, cl
     _, operator = world.user("operator")
     client.post("/api/v1/appeals", json=appeal_body(), headers=operator)
     for statement in ("UPDATE appeal_events SET reason = 'x'", "DELETE FROM appeal_events"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with database.session.begin_nested():
-                database.session.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), database.session.begin_nested():
+            database.session.execute(text(statement))
 
 
 def test_issue21_1_migration_keeps_every_appeal_in_its_creators_namespace(tmp_path):

@@ -88,7 +88,7 @@ def test_confidence_never_exceeds_the_top_probability_without_the_starter_corpus
 def test_with_the_starter_corpus_confidence_is_a_calibrated_share(model_a):
     assert model_a.margins and model_a.calibration is not None
     xs, ys = model_a.calibration
-    assert list(ys) == sorted(ys) and 0.0 <= ys[0] and ys[-1] <= 1.0  # isotonic: more lead, more often right
+    assert list(ys) == sorted(ys) and ys[0] >= 0.0 and ys[-1] <= 1.0  # isotonic: more lead, more often right
     for text in ("出口退税款申请了三个月还没到账", "我们想问问这个事情到底归谁管", "银行抽贷"):
         assert 0.0 <= model_a.predict(text).confidence <= 1.0
 

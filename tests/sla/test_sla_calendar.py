@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 
 import pytest
 from hypothesis import given, settings
@@ -109,7 +109,7 @@ def test_city_override_covers_a_date_outside_the_calendar():
 
 
 def test_aware_datetimes_are_converted_to_china_time():
-    utc = timezone.utc
+    utc = UTC
     assert to_local(datetime(2025, 9, 28, 16, 30, tzinfo=utc)) == datetime(2025, 9, 29, 0, 30)
     assert to_local(datetime(2025, 9, 29, 0, 30)) == datetime(2025, 9, 29, 0, 30)
     # 2025-09-28 16:30 UTC is Monday 09-29 00:30 in China, so 1 WD ends on 09-30

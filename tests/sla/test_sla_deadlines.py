@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 
@@ -54,7 +54,7 @@ def test_dispatch_limit_from_intake():
 
 
 def test_aware_start_is_converted_and_result_is_naive_local():
-    start = datetime(2025, 9, 26, 2, tzinfo=timezone.utc)  # 10:00 in China
+    start = datetime(2025, 9, 26, 2, tzinfo=UTC)  # 10:00 in China
     assert due(start, Limit(30, "minutes"), CAL) == datetime(2025, 9, 26, 10, 30)
     assert due(start, Limit(5, "working_days"), CAL) == eod(2025, 10, 10)
 
@@ -107,11 +107,11 @@ def test_normal_extension_up_to_five_working_days():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(granted_before=1), "只能延期一次"),
-    (dict(asked_at=datetime(2025, 10, 11, 0, 0)), "办理时限已过"),
-    (dict(reason="  "), "须说明理由"),
-    (dict(new_due=date(2025, 10, 10)), "须晚于当前时限"),
-    (dict(new_due=date(2025, 10, 12)), "不是工作日"),
+    ({"granted_before": 1}, "只能延期一次"),
+    ({"asked_at": datetime(2025, 10, 11, 0, 0)}, "办理时限已过"),
+    ({"reason": "  "}, "须说明理由"),
+    ({"new_due": date(2025, 10, 10)}, "须晚于当前时限"),
+    ({"new_due": date(2025, 10, 12)}, "不是工作日"),
 ])
 def test_normal_extension_refusals(kwargs, message):
     kwargs.setdefault("new_due", date(2025, 10, 14))

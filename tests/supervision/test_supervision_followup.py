@@ -80,18 +80,16 @@ def test_extension_is_asked_before_the_deadline_and_approved_by_the_office(world
         decide(appeal, office, True, "同意")
     assert appeal.clock.completion_due == local(2026, 12, 7, 23, 59, 59) and appeal.clock.extended is True
     assert appeal.clock.extension_due is None and appeal.clock.last_colour == "green"  # 5.4 of 10 days
-    with freeze_time(local(2026, 12, 2, 9)):
-        with pytest.raises(ExtensionError, match="只能延期一次"):
-            request_extension(appeal, handler, date(2026, 12, 8), "再延")
+    with freeze_time(local(2026, 12, 2, 9)), pytest.raises(ExtensionError, match="只能延期一次"):
+        request_extension(appeal, handler, date(2026, 12, 8), "再延")
     assert _actions(appeal)[-2:] == ["extension_request", "extension_approve"]
 
 
 def test_refused_extension_keeps_the_deadline(world, handler):
     office = world.user("supervisor")[0]
     appeal = dispatched(world, local(2026, 11, 23, 9))
-    with freeze_time(local(2026, 12, 1, 9)):
-        with pytest.raises(ExtensionError, match="时限已过"):
-            request_extension(appeal, handler, date(2026, 12, 4), "来不及")
+    with freeze_time(local(2026, 12, 1, 9)), pytest.raises(ExtensionError, match="时限已过"):
+        request_extension(appeal, handler, date(2026, 12, 4), "来不及")
     with freeze_time(local(2026, 11, 26, 9)):
         request_extension(appeal, handler, date(2026, 12, 4), "需要协调")
         decide(appeal, office, False, "理由不充分")

@@ -86,7 +86,7 @@ def test_every_seed_in_one_database_keeps_a_register_per_city(database):
     for name, (city, *_rest) in FIGURES.items():
         import_table(city, SEEDS / name)
     db.session.commit()
-    for name, (city, code, _shape, matters, units, routable, _defaults) in FIGURES.items():
+    for city, code, _shape, matters, units, routable, _defaults in FIGURES.values():
         city_id = db.session.scalar(select(City.id).where(City.name == city, City.code == code))
         register = db.session.scalars(select(Unit).where(Unit.city_id == city_id)).all()
         coded = {u.name: u.division_code for u in register if u.division_code}

@@ -344,7 +344,7 @@ def test_a_complainant_that_cannot_be_decrypted_does_not_fail_the_documents(clie
                              {"n": broken})
     database.session.expire_all()
     with pytest.raises(DecryptionError):
-        database.session.scalar(select(Appeal).where(Appeal.number == broken)).complainant_name
+        _ = database.session.scalar(select(Appeal).where(Appeal.number == broken)).complainant_name
     database.session.expunge_all()
     listed = client.get("/open311/v2/requests.json", query_string={"api_key": key(operator)})
     assert listed.status_code == 200 and {r["service_request_id"] for r in listed.get_json()} == {broken, sound}
