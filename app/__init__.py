@@ -38,7 +38,6 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     api.init_app(app)
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

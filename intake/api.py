@@ -28,7 +28,6 @@ class AppealBatchOutSchema(BaseSchema):
 @blp.arguments(AppealInSchema)
 @blp.response(201, AppealOutSchema, description="已受理，返回受理编号")
 @blp.alt_response(200, schema=AppealOutSchema, description="本提交方已提交过同一渠道同一编号，返回原诉求")
-@blp.doc(security=[{"bearerAuth": []}])
 @require_roles(Role.operator, Role.partner, Role.admin)
 def submit_appeal(data):
     """受理一件诉求（同一提交方在本市同一渠道的 external_id 只受理一次）"""
@@ -42,7 +41,6 @@ def submit_appeal(data):
 @blp.route("/batch", methods=["POST"])
 @blp.arguments(AppealBatchInSchema)
 @blp.response(200, AppealBatchOutSchema, description="整批已受理，逐件返回受理结果")
-@blp.doc(security=[{"bearerAuth": []}])
 @require_roles(Role.operator, Role.partner, Role.admin)
 def submit_batch(data):
     """批量受理诉求（合作平台补推积压时用；整批在一个事务中受理，任何一件有误则整批不受理；

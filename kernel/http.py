@@ -101,6 +101,8 @@ class Parser(FlaskParser):
 
 
 PAGE_ARGS = PageArgs(unknown=EXCLUDE)
+BEARER_SCHEME = "bearerAuth"
+BEARER = [{BEARER_SCHEME: []}]  # an operation's OpenAPI security: the bearer token
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -108,7 +110,8 @@ class Blueprint(flask_smorest.Blueprint):
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
         """A view guarded by accounts.auth.require_roles authenticates before anything else runs
-        (flask-smorest parses and validates the arguments in decorators outside the guard)."""
+        (flask-smorest parses and validates the arguments in decorators outside the guard), and
+        the OpenAPI document says it needs the bearer token: the guard is the one place that says so."""
         check = getattr(view_func, "authorize_first", None)
         if check is not None:
             inner = view_func
@@ -117,6 +120,9 @@ class Blueprint(flask_smorest.Blueprint):
             def view_func(*f_args, **f_kwargs):
                 check()
                 return inner(*f_args, **f_kwargs)
+
+            view_func._apidoc = deepcopy(getattr(inner, "_apidoc", {}))
+            view_func._apidoc.setdefault("manual_doc", {}).setdefault("security", BEARER)
 
         return super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
 
@@ -169,6 +175,7 @@ class Api(flask_smorest.Api):
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), ErrorResponses()], **kwargs)
+        self.spec.components.security_scheme(BEARER_SCHEME, {"type": "http", "scheme": "bearer"})
 
     def handle_errors_under(self, prefix: str, handler) -> None:
         """Errors under `prefix` that no blueprint handles (no route matched: 404, 405) answer in

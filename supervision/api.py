@@ -23,7 +23,6 @@ from workflow.lists import AppealFilterArgs, filtered, page_of
 from workflow.views import EventOutSchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
-SECURED = [{"bearerAuth": []}]
 OFFICE = (Role.supervisor, Role.admin)
 
 
@@ -152,7 +151,6 @@ def clock_list(city_id: int, args: dict, now) -> Select:
 @blp.arguments(ClockListArgs, location="query")
 @blp.response(200, ClockPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def list_clocks(args, pagination_parameters):
     """超期、临期、时限待定诉求（可按城市、单位、紧急程度、渠道、受理日期、受理天数筛选，可检索，分页）"""
@@ -165,7 +163,6 @@ def list_clocks(args, pagination_parameters):
 @blp.route("/appeals/<string:number>/history", methods=["GET"])
 @blp.arguments(CityArgs, location="query")
 @blp.response(200, HistorySchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def history(args, number):
     """诉求的完整办理记录、回访和督办"""
@@ -180,7 +177,6 @@ def history(args, number):
 @blp.route("/extensions", methods=["GET"])
 @blp.arguments(CityArgs, location="query")
 @blp.response(200, ClockItemSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def pending_extensions(args):
     """待审批的延期申请"""
@@ -192,7 +188,6 @@ def pending_extensions(args):
 @blp.route("/appeals/<string:number>/extension", methods=["POST"])
 @blp.arguments(DecisionSchema)
 @blp.response(200, ClockItemSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def decide_extension(args, number):
     """批准或不批准延期申请"""
@@ -208,7 +203,6 @@ def decide_extension(args, number):
 @blp.route("/orders", methods=["GET"])
 @blp.arguments(OrderArgs, location="query")
 @blp.response(200, OrderSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE, Role.handler)
 def list_orders(args):
     """督办单（承办人只看本单位的）"""
@@ -223,7 +217,6 @@ def list_orders(args):
 @blp.route("/orders", methods=["POST"])
 @blp.arguments(IssueSchema)
 @blp.response(201, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def issue_order(args):
     """开具督办单"""
@@ -253,7 +246,6 @@ def _step(order_id: int, step, text: str):
 @blp.route("/orders/<int:order_id>/respond", methods=["POST"])
 @blp.arguments(TextSchema)
 @blp.response(200, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.handler)
 def respond_order(args, order_id):
     """被督办单位反馈"""
@@ -263,7 +255,6 @@ def respond_order(args, order_id):
 @blp.route("/orders/<int:order_id>/close", methods=["POST"])
 @blp.arguments(TextSchema)
 @blp.response(200, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def close_order(args, order_id):
     """督办办结（填写结论）"""

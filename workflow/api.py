@@ -18,7 +18,6 @@ from workflow.transitions import (
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
-SECURED = [{"bearerAuth": []}]
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
 
 
@@ -60,7 +59,6 @@ class UnitOutSchema(BaseSchema):
 @blp.arguments(AppealQuerySchema, location="query")
 @blp.response(200, AppealPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def list_appeals(args, pagination_parameters):
     """诉求列表（按角色限定范围；可筛选、检索、分页；指定 queue 时按紧急程度、再按等待时长排序；诉求人信息已脱敏）"""
@@ -72,7 +70,6 @@ def list_appeals(args, pagination_parameters):
 
 @blp.route("/appeals/<string:number>", methods=["GET"])
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def get_appeal(number):
     """诉求详情与办理记录（话务员、督查室看到完整诉求人信息，并记入日志）"""
@@ -122,7 +119,6 @@ def _act(number: str, action: str, **kwargs):
 @blp.route("/appeals/<string:number>/assign", methods=["POST"])
 @blp.arguments(AssignSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.admin)
 def assign(args, number):
     """派单或改派：指定主办单位和协办单位"""
@@ -174,7 +170,6 @@ def _checked(number: str, action: str) -> Appeal:
 @blp.route("/appeals/<string:number>/urgency", methods=["POST"])
 @blp.arguments(UrgencyChangeSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.supervisor, Role.admin)
 def change_urgency(args, number):
     """调整紧急程度（须说明原因）；正在计时的办理时限按新的紧急程度重新计算"""
@@ -189,7 +184,6 @@ def change_urgency(args, number):
 @blp.route("/appeals/<string:number>/territory", methods=["POST"])
 @blp.arguments(TerritoryChangeSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.admin)
 def change_territory(args, number):
     """更正属地（县区、开发区）；作为属地协办的原属地由新属地替换，记入办理记录"""
@@ -205,7 +199,6 @@ def change_territory(args, number):
 @blp.route("/appeals/<string:number>/handover", methods=["POST"])
 @blp.arguments(HandoverSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
 def handover(args, number):
     """登记已转 110/119/120（三台联动）：转给了哪些、何时、由谁"""
@@ -229,7 +222,7 @@ def _register_handler_action(action, endpoint, schema, field, summary):
     @blp.route(f"/appeals/<string:number>/{action}", methods=["POST"], endpoint=endpoint)
     @blp.arguments(schema)
     @blp.response(200, AppealOutSchema)
-    @blp.doc(security=SECURED, summary=summary, operationId=endpoint)
+    @blp.doc(summary=summary, operationId=endpoint)
     @require_roles(Role.handler)
     def view(args, number):
         return _act(number, action, reason=args[field])
@@ -242,7 +235,6 @@ for _action in HANDLER_ACTIONS:
 @blp.route("/appeals/<string:number>/disclosures", methods=["POST"])
 @blp.arguments(ReasonSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.handler, Role.dispatcher)
 def disclose(args, number):
     """查看完整诉求人信息（须说明原因，记入日志）"""
@@ -254,7 +246,6 @@ def disclose(args, number):
 
 @blp.route("/units", methods=["GET"])
 @blp.response(200, UnitOutSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def list_units():
     """本市单位名册"""
