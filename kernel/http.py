@@ -39,6 +39,15 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
     return payload
 
 
+def field_messages(messages: dict) -> dict:
+    """webargs' messages by field: webargs nests them under the location ("json", "query", …);
+    clients want the fields."""
+    fields = {}
+    for location, value in messages.items():
+        fields.update(value if location in LOCATIONS and isinstance(value, dict) else {location: value})
+    return fields
+
+
 # Charsets a JSON body may declare; older Chinese platforms send GBK, of which GB18030 is a superset.
 JSON_CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030"}
 
@@ -190,11 +199,7 @@ class Api(flask_smorest.Api):
         errors = data.get("messages")
         message = data.get("message")
         if errors:
-            # webargs nests messages under the location; clients want the fields.
-            flat = {}
-            for location, fields in errors.items():
-                flat.update(fields if location in LOCATIONS and isinstance(fields, dict) else {location: fields})
-            errors = flat
+            errors = field_messages(errors)
             message = message or "提交的数据有误，请按提示修改"
         errors = errors or data.get("errors")
         response = jsonify(error_payload(error.code, message, errors))

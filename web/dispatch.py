@@ -8,11 +8,12 @@ from sqlalchemy import select
 from accounts.access import get_visible_appeal
 from accounts.cli import find_unit_by_name
 from kernel.db import db
+from kernel.schemas import flat_errors
 from models import Appeal, AppealEvent, Role
 from kernel.vocabulary import Status
 from models.base import utcnow
 from sla.service import city_calendar, dispatch_clock, rules_in_force
-from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices
+from web.pages import list_args, page_blueprint, staffed_unit_ids, unit_choices
 from workflow.views import needs_handover
 from web.session import current_user, login_required
 from workflow.api import AssignSchema
