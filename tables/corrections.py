@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accounts.cli import find_unit_by_name
 from kernel.db import db
-from models import AliasRemoval, City, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
+from models import AliasRemoval, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow
+from tables.queries import unit_named
 
 NEVER_ROUTABLE = ("placeholder", "jurisdiction")
 
@@ -44,7 +44,7 @@ def correct_unit(unit: Unit, kind: str | None = None, routable: bool | None = No
 
 
 def _owner(city_id: int, spelling: str) -> Unit | None:
-    return find_unit_by_name(db.session.get(City, city_id), spelling)
+    return unit_named(city_id, spelling)
 
 
 def add_alias(unit: Unit, alias: str) -> None:

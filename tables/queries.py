@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kernel.db import db
-from models import City, DivisionTable, Matter, MatterUnit, Unit
+from models import City, DivisionTable, Matter, MatterUnit, Unit, UnitAlias
 from tables.model import ParsedMatter, UnitEntry
 
 
@@ -93,3 +93,11 @@ def table_json(stored: StoredTable) -> dict:
             "lines": list(m.lines),
         } for m in stored.matters],
     }
+
+
+def unit_named(city_id: int, name: str) -> Unit | None:
+    """The city's unit called `name`: its name, else one of its aliases (retired ones too)."""
+    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
+    return unit or db.session.scalar(
+        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
+    )

@@ -9,9 +9,10 @@ from accounts.auth import require_roles
 from kernel.http import Blueprint
 from kernel.db import db
 from kernel.schemas import BaseSchema
-from models import Appeal, Role, Unit, UnitAlias
+from models import Appeal, Role, Unit
 from kernel.vocabulary import Urgency
 from models.base import utcnow
+from tables.queries import unit_named
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import (
     EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
@@ -80,11 +81,7 @@ def get_appeal(number):
 
 
 def _named(city_id: int, name: str, field: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
-    if unit is None:
-        unit = db.session.scalar(
-            select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
-        )
+    unit = unit_named(city_id, name)
     if unit is None or unit.retired_at is not None:
         abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"本市没有单位「{name}」"]})
     return unit
