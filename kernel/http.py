@@ -114,6 +114,11 @@ BEARER_SCHEME = "bearerAuth"
 BEARER = [{BEARER_SCHEME: []}]  # an operation's OpenAPI security: the bearer token
 
 
+def page_body(page: PaginationParameters, items: list) -> dict:
+    """The answer of a paginated view (a kernel.schemas.PageOutSchema)."""
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size, "items": items}
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 

@@ -95,3 +95,11 @@ class PageArgs(BaseSchema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX,
                                                                         error=f"每页1至{PAGE_SIZE_MAX}条"))
 
+
+class PageOutSchema(BaseSchema):
+    """One page of a list (Blueprint.paginate): how many match in all, the page asked for, and
+    `items`, which each list's subclass declares."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()

@@ -8,9 +8,9 @@ from marshmallow import fields, validate
 from sqlalchemy import Select, select
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
@@ -53,10 +53,7 @@ class ClockItemSchema(BaseSchema):
     extension_reason = fields.String(allow_none=True)
 
 
-class ClockPageSchema(BaseSchema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+class ClockPageSchema(PageOutSchema):
     items = fields.List(fields.Nested(ClockItemSchema))
 
 
@@ -156,8 +153,7 @@ def list_clocks(args, pagination_parameters):
     """超期、临期、时限待定诉求（可按城市、单位、紧急程度、渠道、受理日期、受理天数筛选，可检索，分页）"""
     now, page = utcnow(), pagination_parameters
     items = page_of(clock_list(city_id_for(args), args, now), page, "due")
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [clock_item(a, now) for a in items]}
+    return page_body(page, [clock_item(a, now) for a in items])
 
 
 @blp.route("/appeals/<string:number>/history", methods=["GET"])

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db, paged
 from kernel.schemas import BaseSchema
 from models import City, Role
@@ -153,8 +153,7 @@ def list_follow_ups(pagination_parameters):
     """待回访：已办结、本次办结后尚未回访的诉求，办结最早的在前（诉求人信息已脱敏）"""
     page = pagination_parameters
     items = paged(awaiting_follow_up(visible_appeals(g.user)), page, *FOLLOW_UP_ORDER)
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [appeal_view(a, g.user) for a in items]}
+    return page_body(page, [appeal_view(a, g.user) for a in items])
 
 
 @blp.route("/supervision/measures", methods=["GET"])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts.auth import require_roles
 from accounts.cli import create_user
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit
 from webhooks import delivery as deliveries
@@ -257,8 +257,7 @@ def list_deliveries(args, pagination_parameters):
         query = query.join(Appeal, Appeal.id == Delivery.appeal_id).where(Appeal.number == args["appeal"])
     page = pagination_parameters
     items = paged(query, page, Delivery.id.desc())
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [delivery_view(d) for d in items]}
+    return page_body(page, [delivery_view(d) for d in items])
 
 
 def _delivery(delivery_id: int) -> Delivery:

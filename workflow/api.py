@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, Role, Unit
 from kernel.vocabulary import Urgency
 from models.base import utcnow
@@ -22,10 +22,7 @@ blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求�
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
 
 
-class AppealPageSchema(BaseSchema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+class AppealPageSchema(PageOutSchema):
     items = fields.List(fields.Nested(AppealOutSchema))
 
 
@@ -65,8 +62,7 @@ def list_appeals(args, pagination_parameters):
     """诉求列表（按角色限定范围；可筛选、检索、分页；指定 queue 时按紧急程度、再按等待时长排序；诉求人信息已脱敏）"""
     page = pagination_parameters
     items = page_of(appeal_list(g.user, args, utcnow()), page, args.get("queue", "newest"))
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [appeal_view(a, g.user) for a in items]}
+    return page_body(page, [appeal_view(a, g.user) for a in items])
 
 
 @blp.route("/appeals/<string:number>", methods=["GET"])
