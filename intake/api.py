@@ -1,10 +1,9 @@
 """POST /api/v1/appeals: operators and partner platforms submit appeals, one or a batch at a time."""
 from flask import g
-from flask_smorest import abort
 from marshmallow import ValidationError, fields
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, abort_invalid
 from kernel.schemas import BaseSchema
 from intake import service
 from intake.schemas import AppealBatchInSchema, AppealInSchema
@@ -12,7 +11,6 @@ from models import Role
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("intake", __name__, url_prefix="/api/v1/appeals", description="受理诉求")
-INVALID = "提交的数据有误，请按提示修改"
 
 
 class BatchResultSchema(BaseSchema):
@@ -34,7 +32,7 @@ def submit_appeal(data):
     try:
         appeal, created = service.submit(data, g.user)
     except ValidationError as error:
-        abort(400, message=INVALID, errors=error.messages)
+        abort_invalid(error.messages)
     return appeal_view(appeal, g.user), 201 if created else 200
 
 
@@ -48,5 +46,5 @@ def submit_batch(data):
     try:
         results = service.submit_many(data["appeals"], g.user)
     except ValidationError as error:
-        abort(400, message=INVALID, errors={"appeals": error.messages})
+        abort_invalid({"appeals": error.messages})
     return {"results": [{"created": created, "appeal": appeal_view(appeal, g.user)} for appeal, created in results]}

@@ -1,6 +1,7 @@
 """The HTTP kit every API blueprint shares (flask-smorest): the Api extension, 400 for bad input, one error shape."""
 from copy import deepcopy
 from functools import wraps
+from typing import NoReturn
 
 import flask_smorest
 from apispec import BasePlugin
@@ -28,6 +29,7 @@ GENERIC_MESSAGES = {
     500: "服务器内部错误",
     503: "服务暂时不可用，请稍后再试",
 }
+INVALID = "提交的数据有误，请按提示修改"  # the message of a 400 that names the fields at fault
 LOCATIONS = {"json", "query", "path", "form", "headers", "files", "cookies", "json_or_form"}
 
 
@@ -46,6 +48,11 @@ def field_messages(messages: dict) -> dict:
     for location, value in messages.items():
         fields.update(value if location in LOCATIONS and isinstance(value, dict) else {location: value})
     return fields
+
+
+def abort_invalid(errors: dict) -> NoReturn:
+    """400 naming the fields at fault ({field: [messages]}), like a schema's own refusal."""
+    flask_smorest.abort(400, message=INVALID, errors=errors)
 
 
 # Charsets a JSON body may declare; older Chinese platforms send GBK, of which GB18030 is a superset.
@@ -205,7 +212,7 @@ class Api(flask_smorest.Api):
         message = data.get("message")
         if errors:
             errors = field_messages(errors)
-            message = message or "提交的数据有误，请按提示修改"
+            message = message or INVALID
         errors = errors or data.get("errors")
         response = jsonify(error_payload(error.code, message, errors))
         response.status_code = error.code

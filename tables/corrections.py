@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from kernel.db import db
+from kernel.http import INVALID
 from models import AliasRemoval, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow
 from tables.queries import unit_named
@@ -86,7 +87,7 @@ def correct_leads(matter: Matter, names: list[str], user: User) -> LeadCorrectio
         elif unit not in leads:
             leads.append(unit)
     if errors:
-        raise CorrectionError(400, "提交的数据有误，请按提示修改", {"lead_units": errors})
+        raise CorrectionError(400, INVALID, {"lead_units": errors})
     rows = sorted(matter.units, key=lambda r: r.position)
     others = [r.unit for r in rows if r.role != "placeholder" and r.unit not in leads]
     placeholders = [r.unit for r in rows if r.role == "placeholder" and r.unit not in leads]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts.auth import require_roles
 from accounts.cli import create_user
-from kernel.http import Blueprint, page_body
+from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit
 from webhooks import delivery as deliveries
@@ -20,7 +20,6 @@ from webhooks.schemas import (
 from webhooks.signing import new_secret, rotate
 
 blp = Blueprint("webhook_admin", __name__, url_prefix="/api/v1/admin", description="合作平台与推送管理")
-INVALID = "提交的数据有误，请按提示修改"
 
 
 class InputError(Exception):
@@ -141,7 +140,7 @@ def create_partner(args):
     try:
         partner = add_partner(g.user.city, args)
     except InputError as error:
-        abort(400, message=INVALID, errors=error.errors)
+        abort_invalid(error.errors)
     db.session.commit()
     return partner_view(partner, partner.secret), 201
 
@@ -195,7 +194,7 @@ def create_subscription(args):
     try:
         subscription = add_subscription(g.user.city_id, args)
     except InputError as error:
-        abort(400, message=INVALID, errors=error.errors)
+        abort_invalid(error.errors)
     db.session.commit()
     return subscription_view(subscription, subscription.secret), 201
 

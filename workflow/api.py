@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from kernel.http import Blueprint, page_body
+from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db
 from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, Role, Unit
@@ -79,14 +79,14 @@ def get_appeal(number):
 def _named(city_id: int, name: str, field: str) -> Unit:
     unit = unit_named(city_id, name)
     if unit is None or unit.retired_at is not None:
-        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"本市没有单位「{name}」"]})
+        abort_invalid({field: [f"本市没有单位「{name}」"]})
     return unit
 
 
 def find_territory(city_id: int, name: str) -> Unit:
     unit = _named(city_id, name, "unit")
     if unit.kind != "jurisdiction":
-        abort(400, message="提交的数据有误，请按提示修改", errors={"unit": [f"「{unit.name}」不是属地单位（县区、开发区）"]})
+        abort_invalid({"unit": [f"「{unit.name}」不是属地单位（县区、开发区）"]})
     return unit
 
 
@@ -95,8 +95,16 @@ def find_unit(city_id: int, name: str, field: str) -> Unit:
     dispatcher may make lead or assisting although the router never proposes it as lead."""
     unit = _named(city_id, name, field)
     if not unit.routable and unit.kind != "jurisdiction":
-        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"「{unit.name}」不能作为承办单位"]})
+        abort_invalid({field: [f"「{unit.name}」不能作为承办单位"]})
     return unit
+
+
+def _allow(appeal: Appeal, action: str) -> None:
+    """403/409 unless the user's role and the appeal's state allow `action`."""
+    try:
+        check(appeal, action, g.user)
+    except TransitionError as error:
+        abort(error.status, message=error.message)
 
 
 def _act(number: str, action: str, **kwargs):
@@ -118,10 +126,7 @@ def assign(args, number):
     appeal = get_visible_appeal(g.user, number, for_update=True)
     lead = find_unit(appeal.city_id, args["lead_unit"], "lead_unit")
     assisting = [find_unit(appeal.city_id, name, "assisting_units") for name in args["assisting_units"]]
-    try:
-        check(appeal, "assign", g.user)
-    except TransitionError as error:
-        abort(error.status, message=error.message)
+    _allow(appeal, "assign")
     dispatch(appeal, lead, assisting, g.user, reason=args["reason"])
     db.session.commit()
     return appeal_view(appeal, g.user)
@@ -153,10 +158,7 @@ class HandoverSchema(BaseSchema):
 def _checked(number: str, action: str) -> Appeal:
     """The appeal locked for `action`, which the user's role and its state allow (else 403/409)."""
     appeal = get_visible_appeal(g.user, number, for_update=True)
-    try:
-        check(appeal, action, g.user)
-    except TransitionError as error:
-        abort(error.status, message=error.message)
+    _allow(appeal, action)
     return appeal
 
 
