@@ -5,7 +5,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kernel.db import db
-from kernel.vocabulary import Channel, Status, Urgency
+from kernel.vocabulary import Status, Urgency
 from models.base import UTCDateTime, utcnow
 from models.city import City, Unit
 from privacy.types import EncryptedString
