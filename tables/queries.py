@@ -4,7 +4,8 @@ knowledge(city_id) -> StoredTable | None is what the router reads: the current v
 (highest number) with admin corrections applied, its units as UnitEntry (active units
 only, each with all its aliases and its routable flag) and its matters as ParsedMatter.
 StoredTable has the `.units` / `.matters` shape of a ParsedTable, so
-routing.knowledge.from_parsed accepts it as it is.
+routing.knowledge.from_parsed accepts it as it is. unit_named(city_id, name) finds a unit by
+its name or an alias.
 """
 from __future__ import annotations
 
