@@ -40,7 +40,8 @@ def require_roles(*roles: str):
     """Authenticate the request and allow only the given roles (none given: any signed-in user).
 
     The wrapper carries `authorize_first`: kernel.http.Blueprint runs it before the request's
-    arguments are parsed, so a caller without a valid token learns nothing of the schema.
+    arguments are parsed, so a caller without a valid token learns nothing of the schema, and
+    documents the operation's bearer security in the OpenAPI document (no `@blp.doc` needed).
     """
 
     def decorator(view):

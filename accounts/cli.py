@@ -9,8 +9,9 @@ from sqlalchemy import select
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, issue_token, revoke, token_state
 from kernel.db import db
-from models import ApiToken, City, Role, Unit, UnitAlias, User
+from models import ApiToken, City, Role, Unit, User
 from models.base import utcnow
+from tables.queries import unit_named
 
 users = click.Group("users", help="用户（创建时签发一个令牌）")
 tokens = click.Group("tokens", help="API 令牌：列出、签发、吊销")
@@ -22,13 +23,6 @@ def _city(name: str) -> City:
     if city is None:
         raise click.UsageError(f"未知城市「{name}」")
     return city
-
-
-def find_unit_by_name(city: City, name: str) -> Unit | None:
-    unit = db.session.scalar(select(Unit).where(Unit.city_id == city.id, Unit.name == name))
-    return unit or db.session.scalar(
-        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city.id, UnitAlias.alias == name)
-    )
 
 
 def create_user(username: str, role: str, city: City, unit: Unit | None = None, display_name: str = "") -> User:
@@ -58,7 +52,7 @@ def create_command(role, city_name, unit_name, display_name, password, name):
     city = _city(city_name)
     unit = None
     if unit_name:
-        unit = find_unit_by_name(city, unit_name)
+        unit = unit_named(city.id, unit_name)
         if unit is None:
             raise click.UsageError(f"{city_name}没有单位「{unit_name}」")
     try:

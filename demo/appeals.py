@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from accounts.cli import create_user, find_unit_by_name
+from accounts.cli import create_user
 from accounts.passwords import set_password
 from kernel.db import db
 from intake.schemas import AppealInSchema
@@ -16,6 +16,7 @@ from models import Appeal, City, Role, Unit, User
 from models.base import utcnow
 from sla.service import compute
 from supervision.followup import record_follow_up
+from tables.queries import unit_named
 from workflow.transitions import dispatch, perform, to_manual
 
 REPLY = "经协调，相关部门已按政策办理，并电话告知企业。"
@@ -71,7 +72,7 @@ def ensure_appeals(city: City, operator: User) -> int:
         if not created:
             continue
         appeal = db.session.scalar(select(Appeal).where(Appeal.id == appeal.id).with_for_update())
-        _bring_to(appeal, find_unit_by_name(city, unit_name) if unit_name else None, steps)
+        _bring_to(appeal, unit_named(city.id, unit_name) if unit_name else None, steps)
         db.session.commit()
         made += 1
     return made

@@ -11,13 +11,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from accounts.cli import create_user, find_unit_by_name
+from accounts.cli import create_user
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from kernel.db import db
 from demo.appeals import ensure_appeals, ensure_handlers
 from models import ApiToken, City, DivisionTable, Role, User
 from tables.importer import import_table
+from tables.queries import unit_named
 
 CITY, CODE = "金昌", "JC"
 # The demo city only: every demo user signs in to the pages with this password.
@@ -54,7 +55,7 @@ def load() -> list[tuple[str, str, str]]:
     for username, role, unit_name, display in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
-            unit = find_unit_by_name(city, unit_name) if unit_name else None
+            unit = unit_named(city.id, unit_name) if unit_name else None
             user = create_user(username, role, city, unit, display)
         if user.password_hash is None:
             set_password(user, DEMO_PASSWORD)

@@ -1,6 +1,7 @@
 """The HTTP kit every API blueprint shares (flask-smorest): the Api extension, 400 for bad input, one error shape."""
 from copy import deepcopy
 from functools import wraps
+from typing import NoReturn
 
 import flask_smorest
 from apispec import BasePlugin
@@ -28,6 +29,7 @@ GENERIC_MESSAGES = {
     500: "服务器内部错误",
     503: "服务暂时不可用，请稍后再试",
 }
+INVALID = "提交的数据有误，请按提示修改"  # the message of a 400 that names the fields at fault
 LOCATIONS = {"json", "query", "path", "form", "headers", "files", "cookies", "json_or_form"}
 
 
@@ -37,6 +39,20 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
     if errors:
         payload["errors"] = errors
     return payload
+
+
+def field_messages(messages: dict) -> dict:
+    """webargs' messages by field: webargs nests them under the location ("json", "query", …);
+    clients want the fields."""
+    fields = {}
+    for location, value in messages.items():
+        fields.update(value if location in LOCATIONS and isinstance(value, dict) else {location: value})
+    return fields
+
+
+def abort_invalid(errors: dict) -> NoReturn:
+    """400 naming the fields at fault ({field: [messages]}), like a schema's own refusal."""
+    flask_smorest.abort(400, message=INVALID, errors=errors)
 
 
 # Charsets a JSON body may declare; older Chinese platforms send GBK, of which GB18030 is a superset.
@@ -101,6 +117,13 @@ class Parser(FlaskParser):
 
 
 PAGE_ARGS = PageArgs(unknown=EXCLUDE)
+BEARER_SCHEME = "bearerAuth"
+BEARER = [{BEARER_SCHEME: []}]  # an operation's OpenAPI security: the bearer token
+
+
+def page_body(page: PaginationParameters, items: list) -> dict:
+    """The answer of a paginated view (a kernel.schemas.PageOutSchema)."""
+    return {"total": page.item_count, "page": page.page, "page_size": page.page_size, "items": items}
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -108,7 +131,8 @@ class Blueprint(flask_smorest.Blueprint):
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
         """A view guarded by accounts.auth.require_roles authenticates before anything else runs
-        (flask-smorest parses and validates the arguments in decorators outside the guard)."""
+        (flask-smorest parses and validates the arguments in decorators outside the guard), and
+        the OpenAPI document says it needs the bearer token: the guard is the one place that says so."""
         check = getattr(view_func, "authorize_first", None)
         if check is not None:
             inner = view_func
@@ -117,6 +141,9 @@ class Blueprint(flask_smorest.Blueprint):
             def view_func(*f_args, **f_kwargs):
                 check()
                 return inner(*f_args, **f_kwargs)
+
+            view_func._apidoc = deepcopy(getattr(inner, "_apidoc", {}))
+            view_func._apidoc.setdefault("manual_doc", {}).setdefault("security", BEARER)
 
         return super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
 
@@ -169,6 +196,7 @@ class Api(flask_smorest.Api):
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), ErrorResponses()], **kwargs)
+        self.spec.components.security_scheme(BEARER_SCHEME, {"type": "http", "scheme": "bearer"})
 
     def handle_errors_under(self, prefix: str, handler) -> None:
         """Errors under `prefix` that no blueprint handles (no route matched: 404, 405) answer in
@@ -183,12 +211,8 @@ class Api(flask_smorest.Api):
         errors = data.get("messages")
         message = data.get("message")
         if errors:
-            # webargs nests messages under the location; clients want the fields.
-            flat = {}
-            for location, fields in errors.items():
-                flat.update(fields if location in LOCATIONS and isinstance(fields, dict) else {location: fields})
-            errors = flat
-            message = message or "提交的数据有误，请按提示修改"
+            errors = field_messages(errors)
+            message = message or INVALID
         errors = errors or data.get("errors")
         response = jsonify(error_payload(error.code, message, errors))
         response.status_code = error.code
@@ -215,4 +239,3 @@ def init_app(app) -> None:
     """The API extension, with ids bounded in every route (before any route is added)."""
     app.url_map.converters["int"] = IdConverter
     api.init_app(app)
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

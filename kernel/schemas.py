@@ -71,6 +71,19 @@ class BaseSchema(Schema):
         return data
 
 
+def flat_errors(messages: dict, prefix: str = "") -> dict[str, list]:
+    """marshmallow's nested messages as one list a field path: {"enterprise": {"name": [...]}}
+    becomes {"enterprise.name": [...]} (the form field names, a partner's paths, Open311's parameters)."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flat_errors(value, f"{name}."))
+        else:
+            flat[name] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+    return flat
+
+
 PAGE_SIZE_MAX = 100
 
 
@@ -82,3 +95,11 @@ class PageArgs(BaseSchema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=PAGE_SIZE_MAX,
                                                                         error=f"每页1至{PAGE_SIZE_MAX}条"))
 
+
+class PageOutSchema(BaseSchema):
+    """One page of a list (Blueprint.paginate): how many match in all, the page asked for, and
+    `items`, which each list's subclass declares."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()

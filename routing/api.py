@@ -12,7 +12,6 @@ from routing import jobs, service, store
 from tables.queries import current_table
 
 blp = Blueprint("routing", __name__, url_prefix="/api/v1/routing", description="自动分拨")
-SECURED = [{"bearerAuth": []}]
 NO_MODEL = "本市尚未训练分拨模型"
 
 
@@ -76,7 +75,6 @@ class RetrainOutSchema(BaseSchema):
 @blp.arguments(SuggestInSchema)
 @blp.response(200, SuggestOutSchema)
 @blp.alt_response(409, description=NO_MODEL)
-@blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.dispatcher, Role.admin)
 def suggest(args):
     """分拨建议：建议主办单位、前三候选及概率、紧急程度、疑似重复件"""
@@ -88,7 +86,6 @@ def suggest(args):
 
 @blp.route("/models", methods=["GET"])
 @blp.response(200, ModelVersionSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(Role.admin, Role.supervisor)
 def list_models():
     """本市分拨模型的各版本：训练数据规模、留出评估结果、是否启用"""
@@ -98,7 +95,6 @@ def list_models():
 @blp.route("/models/retrain", methods=["POST"])
 @blp.response(202, RetrainOutSchema)
 @blp.alt_response(409, description="本市尚未导入任务分工表")
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def retrain():
     """重新训练：后台用当前任务分工表和全部纠正训练新版本，不差于当前版本才启用"""

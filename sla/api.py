@@ -21,7 +21,6 @@ from sla.rules import RuleError
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="时限规则与日历")
-SECURED = [{"bearerAuth": []}]
 
 
 class RuleSetSchema(BaseSchema):
@@ -50,7 +49,6 @@ def _rule_set_view(rule_set) -> dict:
 
 @blp.route("/sla/rules", methods=["GET"])
 @blp.response(200, RuleSetSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.supervisor, Role.admin, Role.dispatcher)
 def get_rules():
     """本市现行时限规则"""
@@ -62,7 +60,6 @@ def get_rules():
 @blp.route("/sla/rules", methods=["PUT"])
 @blp.arguments(RuleSetSchema)
 @blp.response(200, RuleSetSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def put_rules(args):
     """替换本市时限规则（生成新版本；已派单诉求仍按原版本计时）"""
@@ -76,7 +73,6 @@ def put_rules(args):
 
 @blp.route("/sla/calendar/overrides", methods=["GET"])
 @blp.response(200, OverrideSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(Role.supervisor, Role.admin)
 def list_overrides():
     """本市日历调整"""
@@ -86,7 +82,6 @@ def list_overrides():
 @blp.route("/sla/calendar/overrides", methods=["PUT"])
 @blp.arguments(OverrideSchema)
 @blp.response(200, OverrideSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def put_override(args):
     """设置本市某日是否工作日（优先于全国安排；不影响已算出的时限）"""
@@ -97,7 +92,6 @@ def put_override(args):
 
 @blp.route("/sla/calendar/overrides/<string:day>", methods=["DELETE"])
 @blp.response(204)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def delete_override(day):
     """删除本市某日的调整"""
@@ -113,7 +107,6 @@ def delete_override(day):
 @blp.route("/appeals/<string:number>/extension", methods=["POST"])
 @blp.arguments(ExtensionRequestSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.handler)
 def ask_extension(args, number):
     """申请延期（在时限届满前，说明理由和新的办结日期；由督查室审批）"""

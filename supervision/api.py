@@ -8,9 +8,9 @@ from marshmallow import fields, validate
 from sqlalchemy import Select, select
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
@@ -23,7 +23,6 @@ from workflow.lists import AppealFilterArgs, filtered, page_of
 from workflow.views import EventOutSchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
-SECURED = [{"bearerAuth": []}]
 OFFICE = (Role.supervisor, Role.admin)
 
 
@@ -54,10 +53,7 @@ class ClockItemSchema(BaseSchema):
     extension_reason = fields.String(allow_none=True)
 
 
-class ClockPageSchema(BaseSchema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+class ClockPageSchema(PageOutSchema):
     items = fields.List(fields.Nested(ClockItemSchema))
 
 
@@ -152,20 +148,17 @@ def clock_list(city_id: int, args: dict, now) -> Select:
 @blp.arguments(ClockListArgs, location="query")
 @blp.response(200, ClockPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def list_clocks(args, pagination_parameters):
     """超期、临期、时限待定诉求（可按城市、单位、紧急程度、渠道、受理日期、受理天数筛选，可检索，分页）"""
     now, page = utcnow(), pagination_parameters
     items = page_of(clock_list(city_id_for(args), args, now), page, "due")
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [clock_item(a, now) for a in items]}
+    return page_body(page, [clock_item(a, now) for a in items])
 
 
 @blp.route("/appeals/<string:number>/history", methods=["GET"])
 @blp.arguments(CityArgs, location="query")
 @blp.response(200, HistorySchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def history(args, number):
     """诉求的完整办理记录、回访和督办"""
@@ -180,7 +173,6 @@ def history(args, number):
 @blp.route("/extensions", methods=["GET"])
 @blp.arguments(CityArgs, location="query")
 @blp.response(200, ClockItemSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def pending_extensions(args):
     """待审批的延期申请"""
@@ -192,7 +184,6 @@ def pending_extensions(args):
 @blp.route("/appeals/<string:number>/extension", methods=["POST"])
 @blp.arguments(DecisionSchema)
 @blp.response(200, ClockItemSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def decide_extension(args, number):
     """批准或不批准延期申请"""
@@ -208,7 +199,6 @@ def decide_extension(args, number):
 @blp.route("/orders", methods=["GET"])
 @blp.arguments(OrderArgs, location="query")
 @blp.response(200, OrderSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE, Role.handler)
 def list_orders(args):
     """督办单（承办人只看本单位的）"""
@@ -223,7 +213,6 @@ def list_orders(args):
 @blp.route("/orders", methods=["POST"])
 @blp.arguments(IssueSchema)
 @blp.response(201, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def issue_order(args):
     """开具督办单"""
@@ -253,7 +242,6 @@ def _step(order_id: int, step, text: str):
 @blp.route("/orders/<int:order_id>/respond", methods=["POST"])
 @blp.arguments(TextSchema)
 @blp.response(200, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.handler)
 def respond_order(args, order_id):
     """被督办单位反馈"""
@@ -263,7 +251,6 @@ def respond_order(args, order_id):
 @blp.route("/orders/<int:order_id>/close", methods=["POST"])
 @blp.arguments(TextSchema)
 @blp.response(200, OrderSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def close_order(args, order_id):
     """督办办结（填写结论）"""

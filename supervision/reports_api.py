@@ -8,11 +8,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, page_body
 from kernel.db import db, paged
 from kernel.schemas import BaseSchema
 from models import City, Role
-from supervision.api import OFFICE, SECURED, CityArgs, city_id_for
+from supervision.api import OFFICE, CityArgs, city_id_for
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.followup import (
     CHANNELS,
@@ -129,7 +129,6 @@ def _weight(args) -> float:
 @blp.route("/appeals/<string:number>/follow-up", methods=["POST"])
 @blp.arguments(FollowUpSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.admin, Role.partner)
 def follow_up(args, number):
     """回访：是否解决、满意度（未解决或不满意的重办一次，再次不满意转督办）；电话未接通只记录一次尝试"""
@@ -149,20 +148,17 @@ def follow_up(args, number):
 @blp.route("/follow-ups", methods=["GET"])
 @blp.response(200, AppealPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.admin)
 def list_follow_ups(pagination_parameters):
     """待回访：已办结、本次办结后尚未回访的诉求，办结最早的在前（诉求人信息已脱敏）"""
     page = pagination_parameters
     items = paged(awaiting_follow_up(visible_appeals(g.user)), page, *FOLLOW_UP_ORDER)
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [appeal_view(a, g.user) for a in items]}
+    return page_body(page, [appeal_view(a, g.user) for a in items])
 
 
 @blp.route("/supervision/measures", methods=["GET"])
 @blp.arguments(MonthArgs, location="query")
 @blp.response(200, MeasuresSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def get_measures(args):
     """各单位和全市当月考核指标（响应率、解决率、满意率、按时办结率等）"""
@@ -173,7 +169,6 @@ def get_measures(args):
 @blp.route("/supervision/bulletin", methods=["GET"])
 @blp.arguments(MonthArgs, location="query")
 @blp.response(200, BulletinSchema)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def get_bulletin(args):
     """每月通报（JSON）"""
@@ -183,7 +178,6 @@ def get_bulletin(args):
 @blp.route("/supervision/bulletin.xlsx", methods=["GET"])
 @blp.arguments(MonthArgs, location="query")
 @blp.response(200, content_type=XLSX)
-@blp.doc(security=SECURED)
 @require_roles(*OFFICE)
 def get_bulletin_xlsx(args):
     """每月通报（Excel 下载）"""

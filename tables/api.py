@@ -20,7 +20,6 @@ from tables.schemas import (
 )
 
 blp = Blueprint("tables_admin", __name__, url_prefix="/api/v1/admin", description="单位名册与任务分工表管理")
-SECURED = [{"bearerAuth": []}]
 NO_TABLE = "本市尚未导入任务分工表"
 
 
@@ -59,7 +58,6 @@ def _refused(error: CorrectionError):
 
 @blp.route("/units", methods=["GET"])
 @blp.response(200, UnitAdminOutSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(Role.admin, Role.supervisor)
 def list_units():
     """本市单位名册（含已停用单位、别名、类别、是否可分拨）"""
@@ -71,7 +69,6 @@ def list_units():
 @blp.route("/units/<int:unit_id>", methods=["PATCH"])
 @blp.arguments(UnitPatchSchema)
 @blp.response(200, UnitAdminOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def patch_unit(args, unit_id):
     """修改单位类别、是否可分拨或属地的行政区划代码（重新导入分工表时保留）"""
@@ -87,7 +84,6 @@ def patch_unit(args, unit_id):
 @blp.route("/units/<int:unit_id>/aliases", methods=["POST"])
 @blp.arguments(AliasInSchema)
 @blp.response(201, UnitAdminOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def post_alias(args, unit_id):
     """为单位添加别名（同一别名不能指向两个单位）"""
@@ -102,7 +98,6 @@ def post_alias(args, unit_id):
 
 @blp.route("/units/<int:unit_id>/aliases/<string:alias>", methods=["DELETE"])
 @blp.response(204)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def delete_alias(unit_id, alias):
     """删除单位的别名（重新导入分工表时不再添加）"""
@@ -117,7 +112,6 @@ def delete_alias(unit_id, alias):
 @blp.route("/matters", methods=["GET"])
 @blp.arguments(MatterQuerySchema, location="query")
 @blp.response(200, MatterListSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin, Role.supervisor)
 def list_matters(args):
     """当前版本任务分工表的事项及牵头、配合单位"""
@@ -135,7 +129,6 @@ def list_matters(args):
 @blp.route("/matters/<int:matter_id>", methods=["PATCH"])
 @blp.arguments(MatterPatchSchema)
 @blp.response(200, MatterOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def patch_matter(args, matter_id):
     """修改事项的牵头单位（其余单位改为配合；重新导入时沿用）"""

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accounts.cli import find_unit_by_name
 from kernel.db import db
-from models import AliasRemoval, City, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
+from kernel.http import INVALID
+from models import AliasRemoval, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow
+from tables.queries import unit_named
 
 NEVER_ROUTABLE = ("placeholder", "jurisdiction")
 
@@ -44,7 +45,7 @@ def correct_unit(unit: Unit, kind: str | None = None, routable: bool | None = No
 
 
 def _owner(city_id: int, spelling: str) -> Unit | None:
-    return find_unit_by_name(db.session.get(City, city_id), spelling)
+    return unit_named(city_id, spelling)
 
 
 def add_alias(unit: Unit, alias: str) -> None:
@@ -86,7 +87,7 @@ def correct_leads(matter: Matter, names: list[str], user: User) -> LeadCorrectio
         elif unit not in leads:
             leads.append(unit)
     if errors:
-        raise CorrectionError(400, "提交的数据有误，请按提示修改", {"lead_units": errors})
+        raise CorrectionError(400, INVALID, {"lead_units": errors})
     rows = sorted(matter.units, key=lambda r: r.position)
     others = [r.unit for r in rows if r.role != "placeholder" and r.unit not in leads]
     placeholders = [r.unit for r in rows if r.role == "placeholder" and r.unit not in leads]

@@ -4,7 +4,8 @@ knowledge(city_id) -> StoredTable | None is what the router reads: the current v
 (highest number) with admin corrections applied, its units as UnitEntry (active units
 only, each with all its aliases and its routable flag) and its matters as ParsedMatter.
 StoredTable has the `.units` / `.matters` shape of a ParsedTable, so
-routing.knowledge.from_parsed accepts it as it is.
+routing.knowledge.from_parsed accepts it as it is. unit_named(city_id, name) finds a unit by
+its name or an alias.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kernel.db import db
-from models import City, DivisionTable, Matter, MatterUnit, Unit
+from models import City, DivisionTable, Matter, MatterUnit, Unit, UnitAlias
 from tables.model import ParsedMatter, UnitEntry
 
 
@@ -93,3 +94,11 @@ def table_json(stored: StoredTable) -> dict:
             "lines": list(m.lines),
         } for m in stored.matters],
     }
+
+
+def unit_named(city_id: int, name: str) -> Unit | None:
+    """The city's unit called `name`: its name, else one of its aliases (retired ones too)."""
+    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
+    return unit or db.session.scalar(
+        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
+    )

@@ -27,7 +27,7 @@ class UnitPatchSchema(BaseSchema):
         r"^[0-9A-Z]{6,12}$", error="行政区划代码应为6至12位数字或大写字母"))
 
     @validates_schema
-    def _something(self, data, **kwargs):
+    def _not_empty(self, data, **kwargs):
         if not data:
             raise ValidationError("请至少修改一项：kind、routable 或 division_code", "kind")
 

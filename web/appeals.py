@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from kernel.db import db
+from kernel.schemas import flat_errors
 from models import Appeal, Role, SupervisionOrder, User
 from kernel.vocabulary import URGENCY_LABELS
 from sla.api import ExtensionRequestSchema
@@ -23,7 +24,7 @@ from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, 
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
-from web.pages import flat_errors, page_blueprint, unit_choices
+from web.pages import page_blueprint, unit_choices
 from web.session import STAFF, current_user, login_required
 
 blp = page_blueprint("web_appeals", __name__, url_prefix="/appeals")

@@ -6,13 +6,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
-from accounts.cli import find_unit_by_name
 from kernel.db import db
+from kernel.schemas import flat_errors
 from models import Appeal, AppealEvent, Role
 from kernel.vocabulary import Status
 from models.base import utcnow
 from sla.service import city_calendar, dispatch_clock, rules_in_force
-from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices
+from tables.queries import unit_named
+from web.pages import list_args, page_blueprint, staffed_unit_ids, unit_choices
 from workflow.views import needs_handover
 from web.session import current_user, login_required
 from workflow.api import AssignSchema
@@ -62,7 +63,7 @@ def queue():
 
 
 def _unit(city, name: str, field: str, errors: dict):
-    unit = find_unit_by_name(city, name) if name else None
+    unit = unit_named(city.id, name) if name else None
     if unit is None or not unit.active or not unit.routable:
         errors.setdefault(field, []).append(f"「{name}」不能作为承办单位" if unit else f"本市没有单位「{name}」")
     return unit

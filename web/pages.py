@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from kernel.errors import outage_message
 from kernel.db import db
-from kernel.schemas import PageArgs
+from kernel.schemas import PageArgs, flat_errors
 from models import Role, Unit, User
 
 csrf = CSRFProtect()
@@ -60,18 +60,6 @@ def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
     # Handlers for a status code come before handlers for a class: take 429 from the API's limiter.
     blueprint.register_error_handler(429, error_page)
     return blueprint
-
-
-def flat_errors(messages: dict, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as {"enterprise.name": [...]}, matching the form field names."""
-    flat = {}
-    for key, value in messages.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flat_errors(value, f"{name}."))
-        else:
-            flat[name] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
-    return flat
 
 
 def city_units(city_id: int) -> list[Unit]:

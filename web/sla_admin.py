@@ -9,12 +9,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from kernel.db import db
+from kernel.schemas import flat_errors
 from models import CalendarYear, Role
 from sla import notices, service
 from sla.api import OverrideSchema, RuleSetSchema
 from sla.calendar import CalendarError
 from sla.rules import FIELDS, OPTIONAL_LIMITS, UNITS, URGENCIES, RuleError
-from web.pages import flat_errors, page_blueprint
+from web.pages import page_blueprint
 from web.session import current_user, login_required
 
 blp = page_blueprint("web_sla_admin", __name__, url_prefix="/admin/sla")

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from kernel.db import db, paged
+from kernel.schemas import flat_errors
 from models import Appeal, AppealClock, Role, SupervisionOrder
 from models.base import utcnow
 from sla.calendar import CHINA_TZ
@@ -27,7 +28,7 @@ from supervision.measures import RATES, measures
 from supervision.reports_api import MonthArgs
 from web.charts import grouped_bars
 from web.clock import clocks
-from web.pages import city_units, flat_errors, list_args, page_blueprint
+from web.pages import city_units, list_args, page_blueprint
 from web.session import current_user, login_required
 from workflow.lists import AppealQuerySchema, appeal_list, marks, page_of
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts.auth import require_roles
 from accounts.cli import create_user
-from kernel.http import Blueprint
+from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit
 from webhooks import delivery as deliveries
@@ -20,8 +20,6 @@ from webhooks.schemas import (
 from webhooks.signing import new_secret, rotate
 
 blp = Blueprint("webhook_admin", __name__, url_prefix="/api/v1/admin", description="合作平台与推送管理")
-SECURED = [{"bearerAuth": []}]
-INVALID = "提交的数据有误，请按提示修改"
 
 
 class InputError(Exception):
@@ -126,7 +124,6 @@ def _rotate(holder, args) -> dict:
 
 @blp.route("/partners", methods=["GET"])
 @blp.response(200, PartnerOutSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def list_partners():
     """合作平台列表"""
@@ -137,21 +134,19 @@ def list_partners():
 @blp.route("/partners", methods=["POST"])
 @blp.arguments(PartnerInSchema)
 @blp.response(201, PartnerOutSchema, description="已创建；密钥只显示这一次")
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def create_partner(args):
     """新建合作平台（同时创建其 partner 角色用户和签名密钥）"""
     try:
         partner = add_partner(g.user.city, args)
     except InputError as error:
-        abort(400, message=INVALID, errors=error.errors)
+        abort_invalid(error.errors)
     db.session.commit()
     return partner_view(partner, partner.secret), 201
 
 
 @blp.route("/partners/<string:slug>", methods=["GET"])
 @blp.response(200, PartnerOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def get_partner(slug):
     """合作平台详情"""
@@ -161,7 +156,6 @@ def get_partner(slug):
 @blp.route("/partners/<string:slug>", methods=["PATCH"])
 @blp.arguments(PartnerPatchSchema)
 @blp.response(200, PartnerOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def update_partner(args, slug):
     """修改名称、字段对应关系，或停用/启用（active）"""
@@ -175,7 +169,6 @@ def update_partner(args, slug):
 @blp.route("/partners/<string:slug>/secret", methods=["POST"])
 @blp.arguments(RotateSchema)
 @blp.response(200, SecretOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def rotate_partner_secret(args, slug):
     """更换签名密钥；旧密钥在重叠期内仍然有效"""
@@ -184,7 +177,6 @@ def rotate_partner_secret(args, slug):
 
 @blp.route("/subscriptions", methods=["GET"])
 @blp.response(200, SubscriptionOutSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def list_subscriptions():
     """推送订阅列表"""
@@ -196,21 +188,19 @@ def list_subscriptions():
 @blp.route("/subscriptions", methods=["POST"])
 @blp.arguments(SubscriptionInSchema)
 @blp.response(201, SubscriptionOutSchema, description="已创建；密钥只显示这一次")
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def create_subscription(args):
     """新建推送订阅（单位或合作平台）"""
     try:
         subscription = add_subscription(g.user.city_id, args)
     except InputError as error:
-        abort(400, message=INVALID, errors=error.errors)
+        abort_invalid(error.errors)
     db.session.commit()
     return subscription_view(subscription, subscription.secret), 201
 
 
 @blp.route("/subscriptions/<int:subscription_id>", methods=["GET"])
 @blp.response(200, SubscriptionOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def get_subscription(subscription_id):
     """推送订阅详情"""
@@ -220,7 +210,6 @@ def get_subscription(subscription_id):
 @blp.route("/subscriptions/<int:subscription_id>", methods=["PATCH"])
 @blp.arguments(SubscriptionPatchSchema)
 @blp.response(200, SubscriptionOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def update_subscription(args, subscription_id):
     """修改接收地址、事件类型，或停用/启用（active）"""
@@ -233,7 +222,6 @@ def update_subscription(args, subscription_id):
 
 @blp.route("/subscriptions/<int:subscription_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def delete_subscription(subscription_id):
     """删除没有推送记录的订阅（已有记录的请停用，以保留推送日志）"""
@@ -246,7 +234,6 @@ def delete_subscription(subscription_id):
 @blp.route("/subscriptions/<int:subscription_id>/secret", methods=["POST"])
 @blp.arguments(RotateSchema)
 @blp.response(200, SecretOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def rotate_subscription_secret(args, subscription_id):
     """更换推送签名密钥；重叠期内每次推送同时带新旧两个签名"""
@@ -257,7 +244,6 @@ def rotate_subscription_secret(args, subscription_id):
 @blp.arguments(DeliveryQuerySchema, location="query")
 @blp.response(200, DeliveryPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def list_deliveries(args, pagination_parameters):
     """推送记录（可按状态、事件类型、订阅、受理编号筛选）"""
@@ -270,8 +256,7 @@ def list_deliveries(args, pagination_parameters):
         query = query.join(Appeal, Appeal.id == Delivery.appeal_id).where(Appeal.number == args["appeal"])
     page = pagination_parameters
     items = paged(query, page, Delivery.id.desc())
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [delivery_view(d) for d in items]}
+    return page_body(page, [delivery_view(d) for d in items])
 
 
 def _delivery(delivery_id: int) -> Delivery:
@@ -283,7 +268,6 @@ def _delivery(delivery_id: int) -> Delivery:
 
 @blp.route("/deliveries/<int:delivery_id>", methods=["GET"])
 @blp.response(200, DeliveryOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def get_delivery(delivery_id):
     """推送详情：内容与每次尝试的状态码、耗时、错误"""
@@ -292,7 +276,6 @@ def get_delivery(delivery_id):
 
 @blp.route("/deliveries/<int:delivery_id>/redeliver", methods=["POST"])
 @blp.response(202, DeliveryOutSchema, description="已重新排队")
-@blp.doc(security=SECURED)
 @require_roles(Role.admin)
 def redeliver(delivery_id):
     """重新推送一条已进入死信的记录（同一幂等键，重新计算重试次数）"""

@@ -15,7 +15,7 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, flat_errors
 from intake.schemas import AppealInSchema
 from kernel.vocabulary import Channel, Urgency
 
@@ -66,17 +66,6 @@ def resolve(payload, path: str):
     return value
 
 
-def _flatten(messages, prefix="") -> dict:
-    flat = {}
-    for key, value in messages.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = value
-    return flat
-
-
 def map_payload(mapping: dict, payload, partner) -> dict:
     """The intake submission for a partner's payload, validated by the intake schema.
 
@@ -110,7 +99,7 @@ def map_payload(mapping: dict, payload, partner) -> dict:
     try:
         loaded = AppealInSchema().load(data)
     except ValidationError as error:
-        for target, messages in _flatten(error.messages).items():
+        for target, messages in flat_errors(error.messages).items():
             errors.setdefault(paths.get(target, target), messages)
         loaded = None
     if "external_id" not in data:

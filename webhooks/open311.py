@@ -17,8 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import visible_appeals
 from accounts.tokens import user_for_token
-from kernel.http import GENERIC_MESSAGES, Blueprint
+from kernel.http import GENERIC_MESSAGES, Blueprint, field_messages
 from kernel.db import db
+from kernel.schemas import flat_errors
 from intake import service
 from intake.schemas import AppealInSchema
 from models import Appeal, City, Role, User
@@ -67,11 +68,9 @@ def open311_error(error):
     """GeoReport errors are a list of {code, description}, one per problem; `georeport_format`
     writes it in the requested format."""
     data = getattr(error, "data", None) or {}
-    problems = data.get("errors") or {}
-    for fields_ in (data.get("messages") or {}).values():
-        problems.update(fields_)
-    descriptions = [f"{field}: {'；'.join(m if isinstance(m, str) else str(m) for m in messages)}"
-                    for field, messages in _flatten(problems).items()]
+    problems = {**(data.get("errors") or {}), **field_messages(data.get("messages") or {})}
+    descriptions = [f"{PARAMETERS.get(field, field)}: {'；'.join(map(str, messages))}"
+                    for field, messages in flat_errors(problems).items()]
     descriptions = descriptions or [data.get("message") or GENERIC_MESSAGES.get(error.code, "请求失败")]
     response = jsonify([{"code": error.code, "description": d} for d in descriptions])
     response.status_code = error.code
@@ -112,16 +111,6 @@ def unrouted_error(error: HTTPException) -> Response:
     """No route under /open311/ (404) or not this method (405): GeoReport's error list too
     (registered with kernel.http.Api.handle_errors_under)."""
     return georeport_format(open311_error(error))
-
-
-def _flatten(messages: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in messages.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[PARAMETERS.get(f"{prefix}{key}", f"{prefix}{key}")] = value
-    return flat
 
 
 def api_key() -> str:

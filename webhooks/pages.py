@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from kernel.http import load_json
 from kernel.db import db
+from kernel.schemas import flat_errors
 from models import Delivery, Partner, Role, Subscription
-from web.pages import city_units, flat_errors, page_blueprint
+from web.pages import city_units, page_blueprint
 from web.session import current_user, login_required
 from webhooks import delivery as deliveries
 from webhooks.admin import InputError, add_partner, add_subscription, remove_subscription

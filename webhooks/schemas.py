@@ -1,7 +1,7 @@
 """Schemas of the webhook admin API: partners, subscriptions, deliveries."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, PageOutSchema
 from webhooks.events import ALL_EVENT_TYPES
 from webhooks.mapping import MappingSchema
 from webhooks.targets import TargetRefused, check_url
@@ -126,8 +126,5 @@ class DeliveryOutSchema(BaseSchema):
     attempt_log = fields.List(fields.Nested(AttemptOutSchema))
 
 
-class DeliveryPageSchema(BaseSchema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+class DeliveryPageSchema(PageOutSchema):
     items = fields.List(fields.Nested(DeliveryOutSchema))

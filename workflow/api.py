@@ -6,26 +6,23 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from kernel.http import Blueprint
+from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db
-from kernel.schemas import BaseSchema
-from models import Appeal, Role, Unit, UnitAlias
+from kernel.schemas import BaseSchema, PageOutSchema
+from models import Appeal, Role, Unit
 from kernel.vocabulary import Urgency
 from models.base import utcnow
+from tables.queries import unit_named
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import (
     EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
 from workflow.views import AppealOutSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
-SECURED = [{"bearerAuth": []}]
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
 
 
-class AppealPageSchema(BaseSchema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+class AppealPageSchema(PageOutSchema):
     items = fields.List(fields.Nested(AppealOutSchema))
 
 
@@ -60,19 +57,16 @@ class UnitOutSchema(BaseSchema):
 @blp.arguments(AppealQuerySchema, location="query")
 @blp.response(200, AppealPageSchema)
 @blp.paginate()
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def list_appeals(args, pagination_parameters):
     """诉求列表（按角色限定范围；可筛选、检索、分页；指定 queue 时按紧急程度、再按等待时长排序；诉求人信息已脱敏）"""
     page = pagination_parameters
     items = page_of(appeal_list(g.user, args, utcnow()), page, args.get("queue", "newest"))
-    return {"total": page.item_count, "page": page.page, "page_size": page.page_size,
-            "items": [appeal_view(a, g.user) for a in items]}
+    return page_body(page, [appeal_view(a, g.user) for a in items])
 
 
 @blp.route("/appeals/<string:number>", methods=["GET"])
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def get_appeal(number):
     """诉求详情与办理记录（话务员、督查室看到完整诉求人信息，并记入日志）"""
@@ -83,20 +77,16 @@ def get_appeal(number):
 
 
 def _named(city_id: int, name: str, field: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
-    if unit is None:
-        unit = db.session.scalar(
-            select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
-        )
+    unit = unit_named(city_id, name)
     if unit is None or unit.retired_at is not None:
-        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"本市没有单位「{name}」"]})
+        abort_invalid({field: [f"本市没有单位「{name}」"]})
     return unit
 
 
 def find_territory(city_id: int, name: str) -> Unit:
     unit = _named(city_id, name, "unit")
     if unit.kind != "jurisdiction":
-        abort(400, message="提交的数据有误，请按提示修改", errors={"unit": [f"「{unit.name}」不是属地单位（县区、开发区）"]})
+        abort_invalid({"unit": [f"「{unit.name}」不是属地单位（县区、开发区）"]})
     return unit
 
 
@@ -105,8 +95,16 @@ def find_unit(city_id: int, name: str, field: str) -> Unit:
     dispatcher may make lead or assisting although the router never proposes it as lead."""
     unit = _named(city_id, name, field)
     if not unit.routable and unit.kind != "jurisdiction":
-        abort(400, message="提交的数据有误，请按提示修改", errors={field: [f"「{unit.name}」不能作为承办单位"]})
+        abort_invalid({field: [f"「{unit.name}」不能作为承办单位"]})
     return unit
+
+
+def _allow(appeal: Appeal, action: str) -> None:
+    """403/409 unless the user's role and the appeal's state allow `action`."""
+    try:
+        check(appeal, action, g.user)
+    except TransitionError as error:
+        abort(error.status, message=error.message)
 
 
 def _act(number: str, action: str, **kwargs):
@@ -122,17 +120,13 @@ def _act(number: str, action: str, **kwargs):
 @blp.route("/appeals/<string:number>/assign", methods=["POST"])
 @blp.arguments(AssignSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.admin)
 def assign(args, number):
     """派单或改派：指定主办单位和协办单位"""
     appeal = get_visible_appeal(g.user, number, for_update=True)
     lead = find_unit(appeal.city_id, args["lead_unit"], "lead_unit")
     assisting = [find_unit(appeal.city_id, name, "assisting_units") for name in args["assisting_units"]]
-    try:
-        check(appeal, "assign", g.user)
-    except TransitionError as error:
-        abort(error.status, message=error.message)
+    _allow(appeal, "assign")
     dispatch(appeal, lead, assisting, g.user, reason=args["reason"])
     db.session.commit()
     return appeal_view(appeal, g.user)
@@ -164,17 +158,13 @@ class HandoverSchema(BaseSchema):
 def _checked(number: str, action: str) -> Appeal:
     """The appeal locked for `action`, which the user's role and its state allow (else 403/409)."""
     appeal = get_visible_appeal(g.user, number, for_update=True)
-    try:
-        check(appeal, action, g.user)
-    except TransitionError as error:
-        abort(error.status, message=error.message)
+    _allow(appeal, action)
     return appeal
 
 
 @blp.route("/appeals/<string:number>/urgency", methods=["POST"])
 @blp.arguments(UrgencyChangeSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.supervisor, Role.admin)
 def change_urgency(args, number):
     """调整紧急程度（须说明原因）；正在计时的办理时限按新的紧急程度重新计算"""
@@ -189,7 +179,6 @@ def change_urgency(args, number):
 @blp.route("/appeals/<string:number>/territory", methods=["POST"])
 @blp.arguments(TerritoryChangeSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.dispatcher, Role.admin)
 def change_territory(args, number):
     """更正属地（县区、开发区）；作为属地协办的原属地由新属地替换，记入办理记录"""
@@ -205,7 +194,6 @@ def change_territory(args, number):
 @blp.route("/appeals/<string:number>/handover", methods=["POST"])
 @blp.arguments(HandoverSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
 def handover(args, number):
     """登记已转 110/119/120（三台联动）：转给了哪些、何时、由谁"""
@@ -229,7 +217,7 @@ def _register_handler_action(action, endpoint, schema, field, summary):
     @blp.route(f"/appeals/<string:number>/{action}", methods=["POST"], endpoint=endpoint)
     @blp.arguments(schema)
     @blp.response(200, AppealOutSchema)
-    @blp.doc(security=SECURED, summary=summary, operationId=endpoint)
+    @blp.doc(summary=summary, operationId=endpoint)
     @require_roles(Role.handler)
     def view(args, number):
         return _act(number, action, reason=args[field])
@@ -242,7 +230,6 @@ for _action in HANDLER_ACTIONS:
 @blp.route("/appeals/<string:number>/disclosures", methods=["POST"])
 @blp.arguments(ReasonSchema)
 @blp.response(200, AppealOutSchema)
-@blp.doc(security=SECURED)
 @require_roles(Role.handler, Role.dispatcher)
 def disclose(args, number):
     """查看完整诉求人信息（须说明原因，记入日志）"""
@@ -254,7 +241,6 @@ def disclose(args, number):
 
 @blp.route("/units", methods=["GET"])
 @blp.response(200, UnitOutSchema(many=True))
-@blp.doc(security=SECURED)
 @require_roles(*ALL_ROLES)
 def list_units():
     """本市单位名册"""
