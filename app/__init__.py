@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
+import supervision
 from kernel import logs, settings
 from kernel.http import IdConverter
 
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     _init_protection(app)
+    supervision.init_app(app)
     return app
 
 

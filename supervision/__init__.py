@@ -1,2 +1,11 @@
 """Supervision office: SLA scan, supervision orders (督办单), follow-up (回访), extension decisions,
 overdue lists, measures per unit and period, and the monthly bulletin (每月通报)."""
+
+
+def init_app(app) -> None:
+    """Supervision's part of the application: open orders follow an appeal to its new lead unit
+    (a receiver of the event log's signal, so workflow does not call supervision)."""
+    from events.signals import event_recorded
+    from supervision.orders import follow_dispatch
+
+    event_recorded.connect(follow_dispatch)

@@ -14,11 +14,11 @@ from kernel.schemas import BaseSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
+from sla.colours import by_colour
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from sla.service import appeal_clock
 from supervision import orders
-from supervision.lists import by_colour
 from workflow.lists import AppealFilterArgs, filtered, page_of
 from workflow.views import EventOutSchema
 

@@ -10,6 +10,7 @@ from kernel.db import db, paged
 from models import Appeal, AppealClock, Role, SupervisionOrder
 from models.base import utcnow
 from sla.calendar import CHINA_TZ
+from sla.colours import by_colour
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from supervision import orders
@@ -22,7 +23,6 @@ from supervision.api import (
     clock_list,
 )
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
-from supervision.lists import by_colour
 from supervision.measures import RATES, measures
 from supervision.reports_api import MonthArgs
 from web.charts import grouped_bars
