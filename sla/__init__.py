@@ -43,7 +43,8 @@ With the database (docs/sla.md):
   for the overdue lists and every appeal list's colour filter.
 - ``extensions``: the unit's request and the supervision office's decision.
 - ``notices``: loading a year's holiday notice, city overrides.
-- ``api`` and ``cli`` (``flask sla due``, ``flask sla calendar load``, ``flask sla scan``).
+- ``schemas`` (rule set, calendar override, extension request: the API's and the pages'), ``api``
+  and ``cli`` (``flask sla due``, ``flask sla calendar load``; ``flask sla scan`` is supervision's).
 """
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from .deadlines import Deadlines, ExtensionError, check_extension, colour, deadlines_for, due

@@ -4,8 +4,12 @@ overdue lists, measures per unit and period, and the monthly bulletin (每月通
 
 def init_app(app) -> None:
     """Supervision's part of the application: open orders follow an appeal to its new lead unit
-    (a receiver of the event log's signal, so workflow does not call supervision)."""
+    (a receiver of the event log's signal, so workflow does not call supervision), and the scan
+    is `flask sla scan` (a command of sla's group, so sla does not import supervision)."""
     from events.signals import event_recorded
+    from sla.cli import sla
+    from supervision.cli import scan
     from supervision.orders import follow_dispatch
 
     event_recorded.connect(follow_dispatch)
+    sla.add_command(scan)

@@ -13,9 +13,9 @@ from accounts.access import get_visible_appeal
 from kernel.db import db
 from models import Appeal, Role, SupervisionOrder, User
 from kernel.vocabulary import URGENCY_LABELS
-from sla.api import ExtensionRequestSchema
 from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension
+from sla.schemas import ExtensionRequestSchema
 from supervision import orders
 from supervision.api import TextSchema
 from sla.service import dispatch_clock

@@ -1,4 +1,5 @@
-"""The appeal API for every role: lists, detail, dispatch, the unit's actions, disclosure."""
+"""The appeal API for every role: lists, detail, dispatch, the unit's actions (with its extension
+request), disclosure."""
 from flask import g
 from flask_smorest import abort
 from marshmallow import fields, validate
@@ -12,6 +13,9 @@ from kernel.schemas import BaseSchema
 from models import Appeal, Role, Unit, UnitAlias
 from kernel.vocabulary import Urgency
 from models.base import utcnow
+from sla.deadlines import ExtensionError
+from sla.extensions import request_extension
+from sla.schemas import ExtensionRequestSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import (
     EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
@@ -237,6 +241,22 @@ def _register_handler_action(action, endpoint, schema, field, summary):
 
 for _action in HANDLER_ACTIONS:
     _register_handler_action(*_action)
+
+
+@blp.route("/appeals/<string:number>/extension", methods=["POST"])
+@blp.arguments(ExtensionRequestSchema)
+@blp.response(200, AppealOutSchema)
+@blp.doc(security=SECURED)
+@require_roles(Role.handler)
+def ask_extension(args, number):
+    """申请延期（在时限届满前，说明理由和新的办结日期；由督查室审批）"""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    try:
+        request_extension(appeal, g.user, args["new_due"], args["reason"])
+    except ExtensionError as error:
+        abort(409, message=str(error))
+    db.session.commit()
+    return appeal_view(appeal, g.user)
 
 
 @blp.route("/appeals/<string:number>/disclosures", methods=["POST"])
