@@ -17,9 +17,9 @@ from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension
 from sla.schemas import ExtensionRequestSchema
 from supervision import orders
-from supervision.api import TextSchema
+from supervision.schemas import TextSchema
 from sla.service import dispatch_clock
-from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
+from workflow.schemas import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view, complainant_view
 from web.clock import clocks

@@ -15,7 +15,7 @@ from sla.service import city_calendar, dispatch_clock, rules_in_force
 from web.pages import flat_errors, list_args, page_blueprint, staffed_unit_ids, unit_choices
 from workflow.views import needs_handover
 from web.session import current_user, login_required
-from workflow.api import AssignSchema
+from workflow.schemas import AssignSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import TransitionError, check, dispatch
 

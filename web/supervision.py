@@ -14,17 +14,10 @@ from sla.colours import by_colour
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from supervision import orders
-from supervision.api import (
-    ClockListArgs,
-    DecisionSchema,
-    IssueSchema,
-    TextSchema,
-    clock_item,
-    clock_list,
-)
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.measures import RATES, measures
-from supervision.reports_api import MonthArgs
+from supervision.office import clock_item, clock_list
+from supervision.schemas import ClockListArgs, DecisionSchema, IssueSchema, MonthArgs, TextSchema
 from web.charts import grouped_bars
 from web.clock import clocks
 from web.pages import city_units, flat_errors, list_args, page_blueprint

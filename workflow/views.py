@@ -80,6 +80,14 @@ class AppealOutSchema(BaseSchema):
     events = fields.List(fields.Nested(EventOutSchema))
 
 
+
+class AppealPageSchema(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    items = fields.List(fields.Nested(AppealOutSchema))
+
+
 def needs_handover(appeal: Appeal) -> bool:
     """Life in danger (三台联动): ticked at intake, or flagged by the router."""
     return bool(appeal.life_danger or (appeal.routing or {}).get("life_danger"))
