@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
+from accounts.users import create_user, find_unit_by_name
 from kernel.db import db
 from intake.schemas import AppealInSchema
 from intake.service import submit

@@ -11,9 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from accounts.cli import create_user, find_unit_by_name
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
+from accounts.users import create_user, find_unit_by_name
 from kernel.db import db
 from demo.appeals import ensure_appeals, ensure_handlers
 from models import ApiToken, City, DivisionTable, Role, User

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accounts.cli import find_unit_by_name
+from accounts.users import find_unit_by_name
 from kernel.db import db
 from models import AliasRemoval, City, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow

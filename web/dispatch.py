@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
-from accounts.cli import find_unit_by_name
+from accounts.users import find_unit_by_name
 from kernel.db import db
 from models import Appeal, AppealEvent, Role
 from kernel.vocabulary import Status

@@ -6,7 +6,7 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from accounts.auth import require_roles
-from accounts.cli import create_user
+from accounts.users import create_user
 from kernel.http import Blueprint
 from kernel.db import db, paged
 from models import Appeal, Delivery, Partner, Role, Subscription, Unit

@@ -1,0 +1,27 @@
+"""Creating a user (the role and unit rules) and finding the unit a user is bound to by its name or
+alias: for the CLI, the admin pages and API, the demo city and the tables' corrections."""
+from sqlalchemy import select
+
+from kernel.db import db
+from models import City, Role, Unit, UnitAlias, User
+
+
+def find_unit_by_name(city: City, name: str) -> Unit | None:
+    unit = db.session.scalar(select(Unit).where(Unit.city_id == city.id, Unit.name == name))
+    return unit or db.session.scalar(
+        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city.id, UnitAlias.alias == name)
+    )
+
+
+def create_user(username: str, role: str, city: City, unit: Unit | None = None, display_name: str = "") -> User:
+    """Create a user after checking the role/unit rules; flushed, not committed."""
+    if role == Role.handler and unit is None:
+        raise ValueError("承办人必须绑定一个单位（--unit）")
+    if role != Role.handler and unit is not None:
+        raise ValueError("只有承办人（handler）可以绑定单位")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise ValueError(f"用户名「{username}」已存在")
+    user = User(username=username, role=role, city=city, unit=unit, display_name=display_name or username)
+    db.session.add(user)
+    db.session.flush()
+    return user
