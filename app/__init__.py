@@ -110,9 +110,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health)
     web.init_app(app)
-    from webhooks.pages import blp as webhook_pages
-
-    app.register_blueprint(webhook_pages)
 
 
 def _init_protection(app: Flask) -> None:
