@@ -3,9 +3,8 @@
 Which actions appear is decided by workflow.transitions.check, the same rule the API applies;
 complainant data is shown through workflow.views.appeal_view (masked, or full and logged).
 """
-import time
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from workflow.schemas import HandoverSchema, NoteSchema, ReasonSchema, ReplySche
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
+from web.disclosure import disclose_once, just_disclosed
 from web.pages import flat_errors, page_blueprint, unit_choices
 from web.session import STAFF, current_user, login_required
 
@@ -41,8 +41,6 @@ URGENCY_SETTERS = (Role.dispatcher, Role.supervisor, Role.admin)
 HANDOVER_ROLES = (Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
 # Where a recorded hand-over returns to: the page its form was on.
 HANDOVER_BACK = {"detail": "web_appeals.detail", "dispatch": "web_dispatch.queue", "saved": "web_operator.saved"}
-DISCLOSED = "disclosed"  # session key: the appeal whose full data the next page view shows
-DISCLOSURE_SHOWN = 60  # seconds
 
 
 def allowed(appeal: Appeal, user: User, action: str) -> bool:
@@ -133,20 +131,6 @@ def disclose(number):
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
     disclose_once(appeal, user, reason)
     return redirect(url_for("web_appeals.detail", number=number), code=303)
-
-
-def disclose_once(appeal: Appeal, user: User, reason: str) -> None:
-    """Log the disclosure of the full complainant data and commit; the next page view shows them."""
-    appeal_view(appeal, user, detail=True, disclose_reason=reason)  # appends the disclosure to the log
-    db.session.commit()
-    session[DISCLOSED] = {"number": appeal.number, "at": time.time()}
-
-
-def just_disclosed(number: str) -> bool:
-    """The page after a disclosure shows the full data once (post/redirect/get): the marker in
-    the session holds no personal data, is used up by this view and lasts a minute at most."""
-    marker = session.pop(DISCLOSED, None)
-    return bool(marker) and marker.get("number") == number and time.time() - marker.get("at", 0) < DISCLOSURE_SHOWN
 
 
 @blp.post("/<number>/urgency")
