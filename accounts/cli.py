@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, issue_token, revoke, token_state
+from accounts.users import create_user
 from kernel.db import db
-from models import ApiToken, City, Role, Unit, User
+from models import ApiToken, City, Role, User
 from models.base import utcnow
-from tables.queries import unit_named
+from models.city import unit_named
 
 users = click.Group("users", help="用户（创建时签发一个令牌）")
 tokens = click.Group("tokens", help="API 令牌：列出、签发、吊销")
@@ -23,20 +24,6 @@ def _city(name: str) -> City:
     if city is None:
         raise click.UsageError(f"未知城市「{name}」")
     return city
-
-
-def create_user(username: str, role: str, city: City, unit: Unit | None = None, display_name: str = "") -> User:
-    """Create a user after checking the role/unit rules; flushed, not committed."""
-    if role == Role.handler and unit is None:
-        raise ValueError("承办人必须绑定一个单位（--unit）")
-    if role != Role.handler and unit is not None:
-        raise ValueError("只有承办人（handler）可以绑定单位")
-    if db.session.scalar(select(User).where(User.username == username)):
-        raise ValueError(f"用户名「{username}」已存在")
-    user = User(username=username, role=role, city=city, unit=unit, display_name=display_name or username)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 @users.command("create")

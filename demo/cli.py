@@ -11,14 +11,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from accounts.cli import create_user
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
+from accounts.users import create_user
 from kernel.db import db
 from demo.appeals import ensure_appeals, ensure_handlers
 from models import ApiToken, City, DivisionTable, Role, User
 from tables.importer import import_table
-from tables.queries import unit_named
+from models.city import unit_named
 
 CITY, CODE = "金昌", "JC"
 # The demo city only: every demo user signs in to the pages with this password.

@@ -11,6 +11,7 @@ import json
 from flask import current_app
 from sqlalchemy import inspect, select
 
+from events.signals import event_recorded
 from kernel.db import db
 from models import Appeal, AppealEvent, User
 from models.base import utcnow
@@ -87,7 +88,8 @@ def record(
     reason: str | None = None,
     data: dict | None = None,
 ) -> AppealEvent:
-    """Append an event: `from_status` is the state before (None at intake), `to_status` the current one."""
+    """Append an event: `from_status` is the state before (None at intake), `to_status` the current one.
+    Receivers of `events.signals.event_recorded` run before it returns."""
     session = db.session
     # The query below must see every earlier event of this transaction, and a new appeal needs its
     # id; otherwise nothing is flushed here, so that the caller's changes go out in one flush.
@@ -100,6 +102,7 @@ def record(
                           reason=reason, data=data)
     event.appeal = appeal
     db.session.add(event)
+    event_recorded.send(appeal, event=event, actor=actor)
     return event
 
 

@@ -1,7 +1,7 @@
 """Cities and their units (departments, jurisdictions, placeholders)."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kernel.db import db
@@ -72,3 +72,12 @@ class AliasRemoval(db.Model):
     alias: Mapped[str] = mapped_column(String(128))
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def unit_named(city_id: int, name: str) -> Unit | None:
+    """The city's unit called `name`: its name, else one of its aliases (retired ones too). The one
+    lookup behind every form, API field and CLI option that names a unit."""
+    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
+    return unit or db.session.scalar(
+        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
+    )

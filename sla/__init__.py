@@ -39,9 +39,12 @@ With the database (docs/sla.md):
   notices, city overrides), each appeal's clock (``start_clock`` at dispatch and reopen,
   ``stop_clock`` at return and close, pending deadlines for unknown years) and
   ``appeal_clock(appeal, now)``, the derived colour every page shows.
+- ``colours``: the open appeals of one colour as a query (``by_colour``) or a filter (``in_colour``),
+  for the overdue lists and every appeal list's colour filter.
 - ``extensions``: the unit's request and the supervision office's decision.
 - ``notices``: loading a year's holiday notice, city overrides.
-- ``api`` and ``cli`` (``flask sla due``, ``flask sla calendar load``, ``flask sla scan``).
+- ``schemas`` (rule set, calendar override, extension request: the API's and the pages'), ``api``
+  and ``cli`` (``flask sla due``, ``flask sla calendar load``; ``flask sla scan`` is supervision's).
 """
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from .deadlines import Deadlines, ExtensionError, check_extension, colour, deadlines_for, due

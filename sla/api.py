@@ -1,46 +1,21 @@
-"""SLA API: a city's rule set (read, replace = new version), the city's calendar overrides, and
-the lead unit's extension request. The national calendar (a year's State Council notice) changes
+"""SLA API: a city's rule set (read, replace = new version) and the city's calendar overrides
+(the lead unit's extension request is an appeal action: workflow.api). The national calendar (a year's State Council notice) changes
 every city's deadlines, so no city's account may load it: only `flask sla calendar load`, run by
 whoever operates the deployment."""
 from datetime import date
 
 from flask import g
 from flask_smorest import abort
-from marshmallow import fields, validate
 
-from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
 from kernel.http import Blueprint
 from kernel.db import db
-from kernel.schemas import BaseSchema
 from models import Role
 from sla import notices, service
-from sla.deadlines import ExtensionError
-from sla.extensions import request_extension
 from sla.rules import RuleError
-from workflow.views import AppealOutSchema, appeal_view
+from sla.schemas import OverrideSchema, RuleSetSchema
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="时限规则与日历")
-
-
-class RuleSetSchema(BaseSchema):
-    version = fields.Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    rules = fields.Dict(required=True, error_messages={"required": "请提交规则"},
-                        metadata={"description": "紧急程度 -> 各项时限，格式同 GET 返回"})
-
-
-class OverrideSchema(BaseSchema):
-    day = fields.Date(required=True, error_messages={"required": "请填写日期", "invalid": "日期格式应为 YYYY-MM-DD"})
-    working = fields.Boolean(required=True, error_messages={"required": "请说明是否工作日"})
-    note = fields.String(load_default="", validate=validate.Length(max=200))
-
-
-class ExtensionRequestSchema(BaseSchema):
-    new_due = fields.Date(required=True, error_messages={"required": "请填写新的办结日期",
-                                                         "invalid": "日期格式应为 YYYY-MM-DD"})
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="理由应为2至2000字"),
-                           error_messages={"required": "请填写延期理由"})
 
 
 def _rule_set_view(rule_set) -> dict:
@@ -102,18 +77,3 @@ def delete_override(day):
     if not notices.delete_override(g.user.city_id, parsed):
         abort(404, message=f"本市日历没有 {day} 的调整")
     db.session.commit()
-
-
-@blp.route("/appeals/<string:number>/extension", methods=["POST"])
-@blp.arguments(ExtensionRequestSchema)
-@blp.response(200, AppealOutSchema)
-@require_roles(Role.handler)
-def ask_extension(args, number):
-    """申请延期（在时限届满前，说明理由和新的办结日期；由督查室审批）"""
-    appeal = get_visible_appeal(g.user, number, for_update=True)
-    try:
-        request_extension(appeal, g.user, args["new_due"], args["reason"])
-    except ExtensionError as error:
-        abort(409, message=str(error))
-    db.session.commit()
-    return appeal_view(appeal, g.user)

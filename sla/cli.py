@@ -1,4 +1,5 @@
-"""`flask sla ...`: check a deadline, load a year's holiday notice, run the SLA scan once."""
+"""`flask sla ...`: check a deadline, load a year's holiday notice (`flask sla scan`, which runs the
+SLA scan once, is supervision's: supervision.cli, added to this group by supervision.init_app)."""
 import json
 from datetime import datetime
 
@@ -52,12 +53,3 @@ def load(file):
     db.session.commit()
     click.echo(f"{result['year']} 年：休息日 {result['days_off']} 天，调休上班 {result['working_days']} 天；"
                f"重新计算时限 {result['recomputed']} 件")
-
-
-@sla.command("scan")
-def scan():
-    """亮灯扫描一次（通常由定时任务执行）。"""
-    from supervision.scan import scan as run
-
-    result = run()
-    click.echo(f"变红 {result['red']} 件，变黄 {result['yellow']} 件，新督办单 {result['supervise']} 件")

@@ -1,56 +1,25 @@
 """Supervision office API: yellow/overdue lists, full history, supervision orders, extension
 decisions. Everyone sees only their own city: naming another one is refused, admins included."""
-from datetime import timedelta
-
 from flask import g
 from flask_smorest import abort
 from marshmallow import fields, validate
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from accounts.auth import require_roles
 from kernel.http import Blueprint, page_body
 from kernel.db import db
 from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
-from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
-from sla.service import appeal_clock
 from supervision import orders
-from supervision.lists import by_colour
-from workflow.lists import AppealFilterArgs, filtered, page_of
+from supervision.office import OFFICE, city_id_for, clock_item, clock_list
+from supervision.schemas import CityArgs, ClockItemSchema, ClockListArgs, DecisionSchema, IssueSchema, TextSchema
+from workflow.lists import page_of
 from workflow.views import EventOutSchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="督查督办")
-OFFICE = (Role.supervisor, Role.admin)
-
-
-class CityArgs(BaseSchema):
-    city = fields.String(metadata={"description": "城市名称（只能是本市；可不填）"})
-
-
-class ClockListArgs(CityArgs, AppealFilterArgs):
-    colour = fields.String(load_default="red", validate=validate.OneOf(["red", "yellow", "pending"],
-                           error="colour 应为 red、yellow 或 pending"),
-                           metadata={"description": "red 超期，yellow 临期，pending 时限待定"})
-    min_age_days = fields.Integer(validate=validate.Range(min=0, max=36_500, error="天数应为0至36500"),
-                                  metadata={"description": "受理至今至少多少天"})
-
-
-class ClockItemSchema(BaseSchema):
-    number = fields.String()
-    unit = fields.String(allow_none=True)
-    urgency = fields.String()
-    urgency_label = fields.String()
-    status_label = fields.String()
-    enterprise = fields.String()
-    received_at = fields.DateTime()
-    completion_due = fields.DateTime(allow_none=True)
-    colour = fields.String(allow_none=True)
-    label = fields.String()
-    extension_requested_due = fields.DateTime(allow_none=True)
-    extension_reason = fields.String(allow_none=True)
 
 
 class ClockPageSchema(PageOutSchema):
@@ -77,22 +46,6 @@ class OrderArgs(BaseSchema):
     status = fields.String(validate=validate.OneOf(list(orders.STATUS_LABELS), error="未知督办状态"))
 
 
-class IssueSchema(BaseSchema):
-    appeal = fields.String(required=True, error_messages={"required": "请填写受理编号"})
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="督办事由应为2至2000字"),
-                           error_messages={"required": "请填写督办事由"})
-
-
-class TextSchema(BaseSchema):
-    text = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="内容应为2至5000字"),
-                         error_messages={"required": "请填写内容"})
-
-
-class DecisionSchema(BaseSchema):
-    approve = fields.Boolean(required=True, error_messages={"required": "请说明批准或不批准"})
-    note = fields.String(load_default=None, validate=validate.Length(max=2000))
-
-
 class FollowUpOutSchema(BaseSchema):
     solved = fields.Boolean()
     rating = fields.String()
@@ -108,40 +61,12 @@ class HistorySchema(BaseSchema):
     orders = fields.List(fields.Nested(OrderSchema))
 
 
-def city_id_for(args) -> int:
-    """The user's own city; a `city` argument naming any other one is refused (there is no
-    province-level role: an admin administers one city)."""
-    name = args.get("city")
-    if name and name != g.user.city.name:
-        abort(403, message="只能查看本市")
-    return g.user.city_id
-
-
 def _appeal(number: str, city_id: int, for_update: bool = False) -> Appeal:
     query = select(Appeal).where(Appeal.number == number, Appeal.city_id == city_id)
     appeal = db.session.scalar(query.with_for_update(of=Appeal) if for_update else query)
     if appeal is None:
         abort(404, message=f"未找到诉求 {number}")
     return appeal
-
-
-def clock_item(appeal: Appeal, now=None) -> dict:
-    clock, view = appeal.clock, appeal_clock(appeal, now)
-    return {"number": appeal.number, "unit": appeal.lead_unit.name if appeal.lead_unit else None,
-            "urgency": appeal.urgency, "urgency_label": URGENCY_LABELS[appeal.urgency],
-            "status_label": STATUS_LABELS[appeal.status], "enterprise": appeal.enterprise_name,
-            "received_at": appeal.received_at, "completion_due": view["due"], "colour": view["colour"],
-            "label": view["label_zh"], "extension_requested_due": clock.extension_due if clock else None,
-            "extension_reason": clock.extension_reason if clock else None}
-
-
-def clock_list(city_id: int, args: dict, now) -> Select:
-    """A supervision list (red, yellow or pending) with the appeal lists' filters and search."""
-    colour = args.get("colour", "red")
-    query = filtered(by_colour(city_id, colour, now), {k: v for k, v in args.items() if k != "colour"}, now)
-    if "min_age_days" in args:
-        query = query.where(Appeal.received_at <= now - timedelta(days=args["min_age_days"]))
-    return query
 
 
 @blp.route("/appeals", methods=["GET"])

@@ -7,6 +7,8 @@ from models import Appeal, Role, SupervisionOrder, User
 from models.base import utcnow
 from events.log import record
 
+# The events that give the appeal to a (new) lead unit: workflow.transitions.dispatch.
+DISPATCH_ACTIONS = frozenset({"assign", "route"})
 KINDS = {"overdue": "超期督办", "follow_up": "回访不满意督办", "manual": "督查室督办"}
 STATUS_LABELS = {"open": "待反馈", "responded": "已反馈", "closed": "已办结"}
 
@@ -52,6 +54,13 @@ def follow_appeal(appeal: Appeal, actor: User | None) -> None:
         record(appeal, "supervision_transfer", actor, from_status=appeal.status,
                reason=f"诉求改派，督办单转由{appeal.lead_unit.name}办理",
                data={"order": order.id, "from_unit": before, "to_unit": appeal.lead_unit.name})
+
+
+def follow_dispatch(appeal: Appeal, event, actor: User | None, **_) -> None:
+    """Receiver of events.signals.event_recorded (connected by supervision.init_app): after a
+    dispatch event, in the same transaction, the open orders follow the appeal."""
+    if event.action in DISPATCH_ACTIONS:
+        follow_appeal(appeal, actor)
 
 
 def respond(order: SupervisionOrder, user: User, text: str) -> None:

@@ -12,7 +12,6 @@ from kernel.http import Blueprint, page_body
 from kernel.db import db, paged
 from kernel.schemas import BaseSchema
 from models import City, Role
-from supervision.api import OFFICE, CityArgs, city_id_for
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
 from supervision.followup import (
     CHANNELS,
@@ -24,8 +23,9 @@ from supervision.followup import (
     record_unreached,
 )
 from supervision.measures import measures
-from workflow.api import AppealPageSchema
-from workflow.views import AppealOutSchema, appeal_view
+from supervision.office import OFFICE, city_id_for
+from supervision.schemas import MonthArgs
+from workflow.views import AppealOutSchema, AppealPageSchema, appeal_view
 
 blp = Blueprint("supervision_reports", __name__, url_prefix="/api/v1", description="回访、考核与通报")
 CHANNEL_BY_ROLE = {Role.operator: "phone", Role.admin: "phone", Role.partner: "miniprogram"}
@@ -53,14 +53,6 @@ class FollowUpSchema(BaseSchema):
             errors["rating"] = ["请选择满意度"]
         if errors:
             raise ValidationError(errors)
-
-
-class MonthArgs(CityArgs):
-    month = fields.String(required=True, validate=validate.Regexp(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
-                          error="月份应为 YYYY-MM（1900至2099年）"), error_messages={"required": "请填写月份"})
-    fairly_weight = fields.Float(validate=validate.Range(min=0, max=1, error="权重应在0至1之间"),
-                                 metadata={"description": "满意率中“基本满意”的权重，默认取配置 "
-                                                          "SLA_FAIRLY_SATISFIED_WEIGHT（未配置为1）"})
 
 
 class MeasureRowSchema(BaseSchema):

@@ -6,8 +6,6 @@ database. Persistence and what is built on it:
                     a new version of the city's table; see importer's docstring for re-import
     queries.knowledge(city_id) -> StoredTable | None   the current version as plain data
                     (units as UnitEntry, matters as ParsedMatter), read by the router
-    queries.unit_named(city_id, name) -> Unit | None   a unit by its name or an alias, the one
-                    lookup for every form, API field and CLI option that names a unit
     corrections     an admin's edits to units, aliases and leads, kept across re-imports
     cli             flask tables import PATH --city NAME [--code XX]; flask tables show --city NAME [--json]
     api             /api/v1/admin/units… and /api/v1/admin/matters… (admin; supervisors read)

@@ -16,7 +16,7 @@ from kernel.db import db
 from kernel.http import INVALID
 from models import AliasRemoval, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias, User
 from models.base import utcnow
-from tables.queries import unit_named
+from models.city import unit_named
 
 NEVER_ROUTABLE = ("placeholder", "jurisdiction")
 

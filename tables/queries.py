@@ -4,8 +4,7 @@ knowledge(city_id) -> StoredTable | None is what the router reads: the current v
 (highest number) with admin corrections applied, its units as UnitEntry (active units
 only, each with all its aliases and its routable flag) and its matters as ParsedMatter.
 StoredTable has the `.units` / `.matters` shape of a ParsedTable, so
-routing.knowledge.from_parsed accepts it as it is. unit_named(city_id, name) finds a unit by
-its name or an alias.
+routing.knowledge.from_parsed accepts it as it is.
 """
 from __future__ import annotations
 
@@ -95,10 +94,3 @@ def table_json(stored: StoredTable) -> dict:
         } for m in stored.matters],
     }
 
-
-def unit_named(city_id: int, name: str) -> Unit | None:
-    """The city's unit called `name`: its name, else one of its aliases (retired ones too)."""
-    unit = db.session.scalar(select(Unit).where(Unit.city_id == city_id, Unit.name == name))
-    return unit or db.session.scalar(
-        select(Unit).join(UnitAlias).where(UnitAlias.city_id == city_id, UnitAlias.alias == name)
-    )

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
-from accounts.cli import create_user
 from accounts.tokens import issue_token
+from accounts.users import create_user
 from kernel.db import db
 from models import City, Unit
 

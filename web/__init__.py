@@ -13,9 +13,10 @@ from flask import Flask, request, send_from_directory
 from web.pages import csrf
 
 def _blueprints():
-    from web import admin, appeals, auth, dispatch, followup, mobile, operator, sla_admin, supervision, unit
+    from web import admin, appeals, auth, dispatch, followup, mobile, operator, sla_admin, supervision, unit, webhooks
 
-    return [m.blp for m in (auth, operator, followup, dispatch, unit, appeals, supervision, mobile, admin, sla_admin)]
+    return [m.blp for m in (auth, operator, followup, dispatch, unit, appeals, supervision, mobile, admin, sla_admin,
+                            webhooks)]
 
 
 def _secure_cookie(app: Flask) -> bool:

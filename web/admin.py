@@ -1,14 +1,14 @@
 """User administration (管理员): create users with a password, bind handlers to units, reset
 passwords, unlock, deactivate, see and revoke a user's API tokens. Role and unit rules are those
-of accounts.cli.create_user."""
+of accounts.users.create_user."""
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from accounts.cli import create_user
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, revoke, token_state
+from accounts.users import create_user
 from kernel.db import db
 from accounts.limits import forget_sign_in_failures
 from models import ApiToken, Role, Unit, User

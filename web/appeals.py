@@ -3,9 +3,8 @@
 Which actions appear is decided by workflow.transitions.check, the same rule the API applies;
 complainant data is shown through workflow.views.appeal_view (masked, or full and logged).
 """
-import time
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -14,16 +13,17 @@ from kernel.db import db
 from kernel.schemas import flat_errors
 from models import Appeal, Role, SupervisionOrder, User
 from kernel.vocabulary import URGENCY_LABELS
-from sla.api import ExtensionRequestSchema
 from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension
+from sla.schemas import ExtensionRequestSchema
 from supervision import orders
-from supervision.api import TextSchema
+from supervision.schemas import TextSchema
 from sla.service import dispatch_clock
-from workflow.api import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
+from workflow.schemas import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
 from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
 from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
+from web.disclosure import disclose_once, just_disclosed
 from web.pages import page_blueprint, unit_choices
 from web.session import STAFF, current_user, login_required
 
@@ -42,8 +42,6 @@ URGENCY_SETTERS = (Role.dispatcher, Role.supervisor, Role.admin)
 HANDOVER_ROLES = (Role.operator, Role.dispatcher, Role.supervisor, Role.admin)
 # Where a recorded hand-over returns to: the page its form was on.
 HANDOVER_BACK = {"detail": "web_appeals.detail", "dispatch": "web_dispatch.queue", "saved": "web_operator.saved"}
-DISCLOSED = "disclosed"  # session key: the appeal whose full data the next page view shows
-DISCLOSURE_SHOWN = 60  # seconds
 
 
 def allowed(appeal: Appeal, user: User, action: str) -> bool:
@@ -134,20 +132,6 @@ def disclose(number):
         return render_detail(appeal, user, errors=errors, values={"disclose.reason": reason}, status=400)
     disclose_once(appeal, user, reason)
     return redirect(url_for("web_appeals.detail", number=number), code=303)
-
-
-def disclose_once(appeal: Appeal, user: User, reason: str) -> None:
-    """Log the disclosure of the full complainant data and commit; the next page view shows them."""
-    appeal_view(appeal, user, detail=True, disclose_reason=reason)  # appends the disclosure to the log
-    db.session.commit()
-    session[DISCLOSED] = {"number": appeal.number, "at": time.time()}
-
-
-def just_disclosed(number: str) -> bool:
-    """The page after a disclosure shows the full data once (post/redirect/get): the marker in
-    the session holds no personal data, is used up by this view and lasts a minute at most."""
-    marker = session.pop(DISCLOSED, None)
-    return bool(marker) and marker.get("number") == number and time.time() - marker.get("at", 0) < DISCLOSURE_SHOWN
 
 
 @blp.post("/<number>/urgency")

@@ -12,11 +12,11 @@ from models import Appeal, AppealEvent, Role
 from kernel.vocabulary import Status
 from models.base import utcnow
 from sla.service import city_calendar, dispatch_clock, rules_in_force
-from tables.queries import unit_named
+from models.city import unit_named
 from web.pages import list_args, page_blueprint, staffed_unit_ids, unit_choices
 from workflow.views import needs_handover
 from web.session import current_user, login_required
-from workflow.api import AssignSchema
+from workflow.schemas import AssignSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 from workflow.transitions import TransitionError, check, dispatch
 

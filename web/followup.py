@@ -16,11 +16,10 @@ from supervision.followup import (
     record_follow_up,
     record_unreached,
 )
-from web.appeals import disclose_once, just_disclosed
-from web.mobile import rating_form
-from web.operator import ROLES
+from web.disclosure import disclose_once, just_disclosed
 from web.pages import list_args, page_blueprint
-from web.session import current_user, login_required
+from web.rating import rating_form
+from web.session import OPERATORS, current_user, login_required
 from events.log import lock_appeal
 from workflow.views import complainant_view
 
@@ -35,7 +34,7 @@ REASON = "电话回访"
 
 
 @blp.get("")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def queue():
     _, page, _, _ = list_args(NoFilters)
     appeals = paged(awaiting_follow_up(visible_appeals(current_user())), page, *FOLLOW_UP_ORDER)
@@ -62,7 +61,7 @@ def _call_page(appeal: Appeal, values: dict | None = None, errors: dict | None =
 
 
 @blp.get("/<number>")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def call(number):
     found = _awaiting(number)
     if found is None:
@@ -71,7 +70,7 @@ def call(number):
 
 
 @blp.post("/<number>/phone")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def phone(number):
     """Show the enterprise's phone for the call: the disclosure is logged, then shown once."""
     found = _awaiting(number)
@@ -82,7 +81,7 @@ def phone(number):
 
 
 @blp.post("/<number>")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def record(number):
     user = current_user()
     appeal = get_visible_appeal(user, number, for_update=True)

@@ -18,6 +18,7 @@ from sla.service import appeal_clock
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal
 from web.pages import page_blueprint
+from web.rating import rating_form
 from events.log import lock_appeal
 
 blp = page_blueprint("web_mobile", __name__, url_prefix="/m")
@@ -141,20 +142,6 @@ def track():
     if appeal is None:
         return render_template("mobile/track.html", values={"number": number, "last4": last4}, errors=errors), 400
     return _track_page(appeal, last4)
-
-
-def rating_form(form) -> tuple[dict, dict]:
-    """The answers of a rating form (the enterprise's own, or an operator's follow-up call):
-    solved (yes / no), rating and an optional note, with the errors to show beside them."""
-    values = {name: form.get(name, "").strip() for name in ("solved", "rating", "note")}
-    errors = {}
-    if values["solved"] not in ("yes", "no"):
-        errors["solved"] = ["请选择问题是否已解决"]
-    if values["rating"] not in RATINGS:
-        errors["rating"] = ["请选择满意程度"]
-    if len(values["note"]) > 500:
-        errors["note"] = ["意见建议不超过500字"]
-    return values, errors
 
 
 @blp.post("/rate")

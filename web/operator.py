@@ -7,7 +7,7 @@ from sqlalchemy import or_
 from accounts.access import get_visible_appeal, visible_appeals
 from kernel.db import db
 from intake.service import submit
-from models import Appeal, Role
+from models import Appeal
 from kernel.vocabulary import Status
 from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
@@ -15,12 +15,11 @@ from privacy.lookup import blind_index, normalise_phone
 from web.clock import clocks
 from web.intake_form import form_values, load_appeal
 from web.pages import city_units, list_args, page_blueprint
-from web.session import current_user, login_required
+from web.session import OPERATORS, current_user, login_required
 from web.suggest import router_suggestion
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
 
 blp = page_blueprint("web_operator", __name__, url_prefix="/operator")
-ROLES = (Role.operator, Role.admin)
 
 
 def _render(values: dict, errors: dict, status: int = 200):
@@ -33,14 +32,14 @@ def _render(values: dict, errors: dict, status: int = 200):
 
 
 @blp.get("")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def console():
     # A fresh key per form: a double-clicked or re-sent form is stored once (intake de-duplicates).
     return _render({"channel": "hotline", "urgency": "normal", "external_id": f"form-{secrets.token_hex(8)}"}, {})
 
 
 @blp.post("")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def log_call():
     user = current_user()
     values = form_values(request.form)
@@ -52,7 +51,7 @@ def log_call():
 
 
 @blp.get("/saved/<number>")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def saved(number):
     appeal = get_visible_appeal(current_user(), number)
     return render_template("operator/saved.html", appeal=appeal)
@@ -72,7 +71,7 @@ def open_appeals_of(enterprise: str, uscc: str, limit: int = 5) -> list[Appeal]:
 
 
 @blp.post("/suggest")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def suggest():
     """While the operator types: open appeals of the enterprise and, when available, the router's view.
     A POST (form body, CSRF token in the X-CSRFToken header), so appeal text stays out of URLs and logs."""
@@ -96,14 +95,14 @@ def _phone_match(term: str) -> tuple:
 
 
 @blp.get("/search")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def search_form():
     return render_template("operator/search.html", values={}, errors={}, results=None, clocks={}, page=None,
                            units=city_units(current_user().city_id))
 
 
 @blp.post("/search")
-@login_required(*ROLES)
+@login_required(*OPERATORS)
 def search():
     """A POST, so a searched phone number stays out of URLs, the browser history and the logs.
     The same filters, search and true total as GET /api/v1/appeals, with the deadline column."""

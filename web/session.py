@@ -21,6 +21,7 @@ ROLE_HOMES = {
     Role.admin: "web_admin.users",
 }
 STAFF = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin)
+OPERATORS = (Role.operator, Role.admin)  # the operator console and the follow-up calls
 
 
 def _stamp(user: User) -> str:

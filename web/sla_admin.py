@@ -1,6 +1,6 @@
 """SLA administration (管理员): the city's time-limit rules per urgency (a new version on each
 save; dispatched appeals keep the version they started with) and the city's calendar overrides.
-Validation is the API's (sla.api schemas, sla.rules); the national holiday notice changes every
+Validation is the API's (sla.schemas, sla.rules); the national holiday notice changes every
 city's deadlines and is loaded by the deployment's operator only (`flask sla calendar load`)."""
 from datetime import date
 
@@ -12,9 +12,9 @@ from kernel.db import db
 from kernel.schemas import flat_errors
 from models import CalendarYear, Role
 from sla import notices, service
-from sla.api import OverrideSchema, RuleSetSchema
 from sla.calendar import CalendarError
 from sla.rules import FIELDS, OPTIONAL_LIMITS, UNITS, URGENCIES, RuleError
+from sla.schemas import OverrideSchema, RuleSetSchema
 from web.pages import page_blueprint
 from web.session import current_user, login_required
 

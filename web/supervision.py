@@ -11,21 +11,14 @@ from kernel.schemas import flat_errors
 from models import Appeal, AppealClock, Role, SupervisionOrder
 from models.base import utcnow
 from sla.calendar import CHINA_TZ
+from sla.colours import by_colour
 from sla.deadlines import ExtensionError
 from sla.extensions import decide
 from supervision import orders
-from supervision.api import (
-    ClockListArgs,
-    DecisionSchema,
-    IssueSchema,
-    TextSchema,
-    clock_item,
-    clock_list,
-)
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds
-from supervision.lists import by_colour
 from supervision.measures import RATES, measures
-from supervision.reports_api import MonthArgs
+from supervision.office import clock_item, clock_list
+from supervision.schemas import ClockListArgs, DecisionSchema, IssueSchema, MonthArgs, TextSchema
 from web.charts import grouped_bars
 from web.clock import clocks
 from web.pages import city_units, list_args, page_blueprint

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from kernel.db import db
 from models import Appeal, Role
 from models.base import utcnow
-from supervision.lists import in_colour
+from sla.colours import in_colour
 from web.clock import clocks
 from web.pages import list_args, page_blueprint
 from web.session import current_user, login_required

@@ -8,7 +8,8 @@
 - ``delivery``: one RQ job per attempt on its own queue, back-off with jitter, dead letter, sweep.
 - ``open311`` / ``open311_schemas``: GeoReport v2 under ``/open311/v2/``.
 - ``admin`` / ``schemas``: partners, secrets, subscriptions and delivery logs under ``/api/v1/admin``.
-- ``pages``: the same for admins in the web pages, under ``/admin/webhooks``.
+- ``partners``: creating partners and subscriptions, shared by the admin API and the pages
+  (``web/webhooks.py``, under ``/admin/webhooks``).
 - ``cli``: ``flask webhooks worker`` (the webhook queue's own worker) and ``flask webhooks sweep``.
 
 See docs/webhooks.md and docs/open311.md.
@@ -19,11 +20,10 @@ def init_app(app) -> None:
     """Partner webhooks, Open311 and the webhook admin API; outbound deliveries follow new appeal
     events (``events`` listens on the session); the `webhooks` commands."""
     from kernel.http import api as rest
-    from webhooks import admin, cli, events, inbound, open311, pages  # noqa: F401  (events: its listener)
+    from webhooks import admin, cli, events, inbound, open311  # noqa: F401  (events: its listener)
 
     rest.register_blueprint(inbound.blp)
     rest.register_blueprint(open311.blp)
     rest.handle_errors_under(open311.PREFIX, open311.unrouted_error)
     rest.register_blueprint(admin.blp)
     app.cli.add_command(cli.webhooks)
-    app.register_blueprint(pages.blp)

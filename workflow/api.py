@@ -1,49 +1,30 @@
-"""The appeal API for every role: lists, detail, dispatch, the unit's actions, disclosure."""
+"""The appeal API for every role: lists, detail, dispatch, the unit's actions (with its extension
+request), disclosure."""
 from flask import g
 from flask_smorest import abort
-from marshmallow import fields, validate
+from marshmallow import fields
 from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
 from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db
-from kernel.schemas import BaseSchema, PageOutSchema
-from models import Appeal, Role, Unit
+from kernel.schemas import BaseSchema
 from kernel.vocabulary import Urgency
+from models import Appeal, Role, Unit
 from models.base import utcnow
-from tables.queries import unit_named
+from models.city import unit_named
+from sla.deadlines import ExtensionError
+from sla.extensions import request_extension
+from sla.schemas import ExtensionRequestSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
-from workflow.transitions import (
-    EMERGENCY_SERVICES, TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency)
-from workflow.views import AppealOutSchema, appeal_view
+from workflow.schemas import (
+    AssignSchema, HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, TerritoryChangeSchema, UrgencyChangeSchema)
+from workflow.transitions import TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency
+from workflow.views import AppealOutSchema, AppealPageSchema, appeal_view
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="诉求办理")
 ALL_ROLES = (Role.operator, Role.dispatcher, Role.handler, Role.supervisor, Role.admin, Role.partner)
-
-
-class AppealPageSchema(PageOutSchema):
-    items = fields.List(fields.Nested(AppealOutSchema))
-
-
-class AssignSchema(BaseSchema):
-    lead_unit = fields.String(required=True, error_messages={"required": "请选择主办单位"})
-    assisting_units = fields.List(fields.String(), load_default=list)
-    reason = fields.String(load_default=None, validate=validate.Length(max=500))
-
-
-class NoteSchema(BaseSchema):
-    note = fields.String(load_default=None, validate=validate.Length(max=2000, error="说明不超过2000字"))
-
-
-class ReasonSchema(BaseSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="原因应为2至2000字"),
-                           error_messages={"required": "请填写原因"})
-
-
-class ReplySchema(BaseSchema):
-    text = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="答复内容应为2至5000字"),
-                         error_messages={"required": "请填写答复内容"})
 
 
 class UnitOutSchema(BaseSchema):
@@ -132,29 +113,6 @@ def assign(args, number):
     return appeal_view(appeal, g.user)
 
 
-class UrgencyChangeSchema(BaseSchema):
-    urgency = fields.String(required=True, validate=validate.OneOf([u.value for u in Urgency], error="未知紧急程度"),
-                            error_messages={"required": "请选择紧急程度"})
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=500, error="原因应为2至500字"),
-                           error_messages={"required": "请填写调整原因"})
-
-
-class TerritoryChangeSchema(BaseSchema):
-    unit = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=128),
-                         metadata={"description": "属地单位（县区、开发区）名称；null 表示不属任何属地"},
-                         error_messages={"required": "请选择属地单位"})
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=500, error="原因应为2至500字"),
-                           error_messages={"required": "请填写更正原因"})
-
-
-class HandoverSchema(BaseSchema):
-    services = fields.List(
-        fields.String(validate=validate.OneOf(list(EMERGENCY_SERVICES), error="只能是 110、119 或 120")),
-        required=True, validate=validate.Length(min=1, error="请选择已转的 110、119 或 120"),
-        error_messages={"required": "请选择已转的 110、119 或 120"})
-    note = fields.String(load_default=None, validate=validate.Length(max=500, error="说明不超过500字"))
-
-
 def _checked(number: str, action: str) -> Appeal:
     """The appeal locked for `action`, which the user's role and its state allow (else 403/409)."""
     appeal = get_visible_appeal(g.user, number, for_update=True)
@@ -225,6 +183,21 @@ def _register_handler_action(action, endpoint, schema, field, summary):
 
 for _action in HANDLER_ACTIONS:
     _register_handler_action(*_action)
+
+
+@blp.route("/appeals/<string:number>/extension", methods=["POST"])
+@blp.arguments(ExtensionRequestSchema)
+@blp.response(200, AppealOutSchema)
+@require_roles(Role.handler)
+def ask_extension(args, number):
+    """申请延期（在时限届满前，说明理由和新的办结日期；由督查室审批）"""
+    appeal = get_visible_appeal(g.user, number, for_update=True)
+    try:
+        request_extension(appeal, g.user, args["new_due"], args["reason"])
+    except ExtensionError as error:
+        abort(409, message=str(error))
+    db.session.commit()
+    return appeal_view(appeal, g.user)
 
 
 @blp.route("/appeals/<string:number>/disclosures", methods=["POST"])

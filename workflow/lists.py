@@ -15,7 +15,7 @@ from models import Appeal, AppealClock, SupervisionOrder, Unit
 from kernel.vocabulary import URGENCY_RANK, Status, Urgency
 from kernel.vocabulary import CHANNEL_LABELS
 from sla.calendar import CHINA_TZ
-from supervision.lists import COLOURS, in_colour
+from sla.colours import COLOURS, in_colour
 
 DISPATCH_QUEUE = (Status.manual, Status.returned)
 UNIT_QUEUE = (Status.dispatched, Status.accepted, Status.replied)

@@ -5,7 +5,6 @@ from models import Appeal, Role, Unit, User
 from kernel.vocabulary import Status
 from models.base import utcnow
 from sla import service as sla
-from supervision import orders
 from events.log import record
 
 
@@ -107,9 +106,8 @@ def dispatch(appeal: Appeal, lead: Unit, assisting: list[Unit], actor: User | No
     appeal.queued_at = None
     sla.start_clock(appeal)
     details = {"lead_unit": lead.name, "assisting_units": [u.name for u in appeal.assisting_units]}
-    event = record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
-    orders.follow_appeal(appeal, actor)
-    return event
+    # Supervision's open orders follow the appeal (supervision.orders.follow_dispatch, on the signal).
+    return record(appeal, action, actor, from_status=before, reason=reason, data={**details, **(data or {})})
 
 
 def to_manual(appeal: Appeal, reason: str, data: dict | None = None):

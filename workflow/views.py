@@ -2,7 +2,7 @@
 from marshmallow import fields
 
 from accounts.access import sees_full_complainant
-from kernel.schemas import BaseSchema
+from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, Role, User
 from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from privacy.masking import mask_name, mask_phone
@@ -78,6 +78,10 @@ class AppealOutSchema(BaseSchema):
     closed_at = fields.DateTime(allow_none=True)
     sla = fields.Nested(SlaOutSchema, metadata={"description": "时限与亮灯"})
     events = fields.List(fields.Nested(EventOutSchema))
+
+
+class AppealPageSchema(PageOutSchema):
+    items = fields.List(fields.Nested(AppealOutSchema))
 
 
 def needs_handover(appeal: Appeal) -> bool:

@@ -66,7 +66,7 @@ def test_closed_and_pending_appeals_are_left_alone(world):
 
 def test_passing_the_acceptance_deadline_is_recorded_once_and_turns_red(world):
     from sla.service import appeal_clock
-    from supervision.lists import by_colour
+    from sla.colours import by_colour
 
     # Mon 23 Nov 2026 09:00, normal: to be accepted within the acceptance limit, long before yellow.
     late = dispatched(world, local(2026, 11, 23, 9))
@@ -87,3 +87,9 @@ def test_passing_the_acceptance_deadline_is_recorded_once_and_turns_red(world):
     _accepted(world, late, 2026, 11, 25, 9)  # accepted late: the colour follows the completion deadline again
     with freeze_time(local(2026, 11, 25, 10)):
         assert appeal_clock(late)["colour"] == "green"
+
+
+def test_flask_sla_scan_is_supervisions_command_in_the_sla_group(app, world):
+    result = app.test_cli_runner().invoke(args=["sla", "scan"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("变红 0 件，变黄 0 件，新督办单 0 件")

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from rq import SimpleWorker
 from werkzeug.serving import make_server
 
-from accounts.cli import create_user
+from accounts.users import create_user
 from kernel.db import db
 from intake import service
 from intake.schemas import AppealInSchema

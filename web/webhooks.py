@@ -15,21 +15,15 @@ from models import Delivery, Partner, Role, Subscription
 from web.pages import city_units, page_blueprint
 from web.session import current_user, login_required
 from webhooks import delivery as deliveries
-from webhooks.admin import InputError, add_partner, add_subscription, remove_subscription
 from webhooks.config import setting
 from webhooks.events import ALL_EVENT_TYPES
+from webhooks.partners import InputError, add_partner, add_subscription, remove_subscription
 from webhooks.schemas import PartnerInSchema, SubscriptionInSchema
 from webhooks.signing import rotate
 
 blp = page_blueprint("web_webhooks", __name__, url_prefix="/admin/webhooks")
 STATES = {"pending": "待发送", "sending": "发送中", "delivered": "已送达", "dead": "死信"}
 RECENT = 100
-
-
-@blp.after_request
-def _no_store(response):
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def _city_id() -> int:
