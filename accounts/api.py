@@ -8,8 +8,8 @@ from flask_smorest import abort
 from accounts.auth import require_roles
 from accounts.schemas import TokenOutSchema, TokenQuerySchema
 from accounts.tokens import city_tokens, revoke, token_state
-from kernel.http import Blueprint
 from kernel.db import db
+from kernel.http import Blueprint
 from models import ApiToken, Role
 
 blp = Blueprint("token_admin", __name__, url_prefix="/api/v1/admin", description="API 令牌管理")

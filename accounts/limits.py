@@ -17,8 +17,8 @@ from limits import parse
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from kernel.http import error_payload, json_body
 from kernel.db import db
+from kernel.http import error_payload, json_body
 
 PUBLIC_PREFIX = "/m/"
 KEY_PREFIX = "ratelimit"

@@ -19,8 +19,8 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kernel.db import db
-from models import Appeal, AppealClock, OutboxMessage
 from kernel.vocabulary import Status
+from models import Appeal, AppealClock, OutboxMessage
 from models.base import utcnow
 from models.webhook import Delivery
 

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from models.base import UTCDateTime
 from events.log import GENESIS, event_body
+from models.base import UTCDateTime
 
 EVENTS = sa.table(
     "appeal_events",
@@ -65,10 +65,10 @@ def rotate_key(old_key: bytes) -> tuple[int, int]:
     the caller verified them first). Returns (re-hashed, left)."""
     from flask import current_app
 
-    from kernel.db import db
     from audit.checkpoints import checkpoint
-    from models import AuditCheckpoint, AuditCheckpointHead
     from events.log import event_digest
+    from kernel.db import db
+    from models import AuditCheckpoint, AuditCheckpointHead
 
     connection = db.session.connection()
     postgres = connection.dialect.name == "postgresql"

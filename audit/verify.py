@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from kernel.db import db
 from audit.checkpoints import MAX_AGE, sign
+from events.log import GENESIS, event_digest
+from kernel.db import db
 from models import Appeal, AppealEvent, AuditCheckpoint, AuditCheckpointHead, City
 from models.base import utcnow
-from events.log import GENESIS, event_digest
 
 BATCH = 500
 KINDS = {

@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from accounts.passwords import set_password
 from accounts.users import create_user
-from kernel.db import db
 from intake.schemas import AppealInSchema
 from intake.service import submit
+from kernel.db import db
 from models import Appeal, City, Role, Unit, User
 from models.base import utcnow
+from models.city import unit_named
 from sla.service import compute
 from supervision.followup import record_follow_up
-from models.city import unit_named
 from workflow.transitions import dispatch, perform, to_manual
 
 REPLY = "经协调，相关部门已按政策办理，并电话告知企业。"

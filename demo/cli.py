@@ -14,11 +14,11 @@ from sqlalchemy import delete, select
 from accounts.passwords import set_password
 from accounts.tokens import issue_token
 from accounts.users import create_user
-from kernel.db import db
 from demo.appeals import ensure_appeals, ensure_handlers
+from kernel.db import db
 from models import ApiToken, City, DivisionTable, Role, User
-from tables.importer import import_table
 from models.city import unit_named
+from tables.importer import import_table
 
 CITY, CODE = "金昌", "JC"
 # The demo city only: every demo user signs in to the pages with this password.

@@ -3,10 +3,10 @@ from flask import g
 from marshmallow import ValidationError, fields
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint, abort_invalid
-from kernel.schemas import BaseSchema
 from intake import service
 from intake.schemas import AppealBatchInSchema, AppealInSchema
+from kernel.http import Blueprint, abort_invalid
+from kernel.schemas import BaseSchema
 from models import Role
 from workflow.views import AppealOutSchema, appeal_view
 

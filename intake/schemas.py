@@ -1,10 +1,10 @@
 """The intake payload, the single description of what an appeal submission looks like."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from kernel.schemas import BaseSchema
 from intake.validators import normalise_uscc, validate_phone, validate_uscc
-from privacy.lookup import normalise_phone
+from kernel.schemas import BaseSchema
 from kernel.vocabulary import Channel, Urgency
+from privacy.lookup import normalise_phone
 
 MAX_TEXT = 5000
 

@@ -27,7 +27,8 @@ def outlive_redis_outages(start, pause: float = 2.0) -> None:
     makes every job safe to run again, so the process just waits and starts over. A normal
     return (burst done, SIGTERM/SIGINT) ends the loop.
     """
-    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
     while True:
         try:

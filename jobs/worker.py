@@ -2,8 +2,8 @@
 from flask import current_app
 from rq import SimpleWorker
 
-from kernel.db import db
 from jobs.connection import queue, redis_connection
+from kernel.db import db
 
 # Seconds a worker's registration lives without a heartbeat; an idle worker beats every
 # WORKER_TTL - 15 s, which /readyz (app/health.py) checks.

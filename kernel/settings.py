@@ -87,8 +87,9 @@ def check_production_keys(config: dict) -> None:
 
 
 def from_environment() -> dict:
-    from cryptography.fernet import Fernet
     import secrets
+
+    from cryptography.fernet import Fernet
 
     app_env = environment()
     development = app_env == "development"

@@ -8,7 +8,6 @@ from kernel.db import db
 from models.appeal import Appeal
 from models.base import UTCDateTime, utcnow
 
-
 # Measures and bulletins select a city's appeals by month of receipt.
 Index("ix_appeals_city_received", Appeal.city_id, Appeal.received_at)
 

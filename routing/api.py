@@ -4,8 +4,8 @@ from flask_smorest import abort
 from marshmallow import fields, validate
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
 from kernel.db import db
+from kernel.http import Blueprint
 from kernel.schemas import BaseSchema
 from models import Role
 from routing import jobs, service, store

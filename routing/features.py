@@ -11,7 +11,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from routing.lexicon import build_tokenizer, tokenize
 
-
 MAX_CHAR_FEATURES = 60000
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kernel.db import db
-from models import City, RoutingExample, Unit, UnitAlias
 from kernel.vocabulary import URGENCY_LABELS
+from models import City, RoutingExample, Unit, UnitAlias
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 REQUIRED = ("text", "unit")

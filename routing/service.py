@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Row, or_, select
 
 from kernel.db import db
-from models import Appeal
 from kernel.vocabulary import Status
+from models import Appeal
 from routing import store
 from routing.duplicates import OpenAppeal
 

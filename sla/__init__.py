@@ -49,7 +49,14 @@ With the database (docs/sla.md):
 from .calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from .deadlines import Deadlines, ExtensionError, check_extension, colour, deadlines_for, due
 from .rules import (
-    DEFAULT_RULES, URGENCIES, Limit, RuleError, UrgencyRule, rule_limit, rules_from_dict, rules_to_dict,
+    DEFAULT_RULES,
+    URGENCIES,
+    Limit,
+    RuleError,
+    UrgencyRule,
+    rule_limit,
+    rules_from_dict,
+    rules_to_dict,
 )
 
 __all__ = [

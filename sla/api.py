@@ -8,8 +8,8 @@ from flask import g
 from flask_smorest import abort
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
 from kernel.db import db
+from kernel.http import Blueprint
 from models import Role
 from sla import notices, service
 from sla.rules import RuleError

@@ -3,8 +3,8 @@ a deadline (pending)."""
 from sqlalchemy import Select, and_, not_, or_, select
 from sqlalchemy.orm import aliased
 
-from models import Appeal, AppealClock
 from kernel.vocabulary import Status
+from models import Appeal, AppealClock
 
 COLOURS = ("red", "yellow", "green", "pending")
 

@@ -3,14 +3,14 @@ date; the supervision office approves or refuses. While a request is pending the
 the current deadline. Every rule is checked again at approval, against the time of asking."""
 from datetime import date, datetime
 
-from models import Appeal, User
+from events.log import record
 from kernel.vocabulary import Status
+from models import Appeal, User
 from models.base import utcnow
 from sla import service
 from sla.calendar import CalendarError
 from sla.deadlines import ExtensionError, check_extension
 from sla.rules import rules_from_dict
-from events.log import record
 
 EXTENDABLE = (Status.dispatched, Status.accepted, Status.replied)
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import null, select, union_all
 
+from events.log import record
 from kernel.db import db
-from models import Appeal
 from kernel.vocabulary import Status
+from models import Appeal
 from models.base import utcnow
 from models.sla import AppealClock, CalendarDay, CalendarYear, SlaRuleSet, UnitAssignment
 from sla.calendar import CHINA_TZ, CalendarError, WorkCalendar, to_local
 from sla.deadlines import colour, deadlines_for, due
 from sla.rules import DEFAULT_RULES, Limit, rules_from_dict, rules_to_dict
-from events.log import record
 
 LABELS = {"green": "正常", "yellow": "临期", "red": "超期", "pending": "时限待定",
           "done": "已办结", "stopped": "已退单，计时停止", "none": "未派单", "accept_late": "签收超期"}

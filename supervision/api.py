@@ -6,8 +6,8 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint, page_body
 from kernel.db import db
+from kernel.http import Blueprint, page_body
 from kernel.schemas import BaseSchema, PageOutSchema
 from models import Appeal, AppealClock, FollowUp, Role, SupervisionOrder
 from models.base import utcnow

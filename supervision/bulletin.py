@@ -12,8 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from kernel.db import db
-from models import Appeal, AppealClock, Unit
 from kernel.vocabulary import URGENCY_LABELS
+from models import Appeal, AppealClock, Unit
 from models.base import utcnow
 from routing.catalogue import kinds_of, load_catalogue
 from sla.calendar import CHINA_TZ

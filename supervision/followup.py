@@ -4,13 +4,13 @@ supervision order instead. A phone call that does not reach the enterprise is lo
 appeal stays in the operators' follow-up list."""
 from sqlalchemy import Select, or_
 
+from events.log import record
 from kernel.db import db
-from models import Appeal, AppealClock, FollowUp, User
 from kernel.vocabulary import Status
+from models import Appeal, AppealClock, FollowUp, User
 from models.base import utcnow
 from sla import service as sla
 from supervision.orders import open_order
-from events.log import record
 from workflow.transitions import TRANSITIONS
 
 RATINGS = {"satisfied": "满意", "fairly_satisfied": "基本满意", "dissatisfied": "不满意"}

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import Float, and_, case, cast, func, literal_column, select
 
 from kernel.db import db
-from models import Appeal, AppealClock, Unit, UnitAssignment
 from kernel.vocabulary import Status
+from models import Appeal, AppealClock, Unit, UnitAssignment
 from models.base import utcnow
 
 RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate",

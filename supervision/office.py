@@ -6,8 +6,8 @@ from flask import g
 from flask_smorest import abort
 from sqlalchemy import Select
 
-from models import Appeal, Role
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
+from models import Appeal, Role
 from sla.colours import by_colour
 from sla.service import appeal_clock
 from workflow.lists import filtered

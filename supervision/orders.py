@@ -2,10 +2,10 @@
 the unit responds; the office closes them. Each step is in the appeal's event log."""
 from sqlalchemy import select
 
+from events.log import record
 from kernel.db import db
 from models import Appeal, Role, SupervisionOrder, User
 from models.base import utcnow
-from events.log import record
 
 # The events that give the appeal to a (new) lead unit: workflow.transitions.dispatch.
 DISPATCH_ACTIONS = frozenset({"assign", "route"})

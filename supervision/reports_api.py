@@ -8,8 +8,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from accounts.access import get_visible_appeal, visible_appeals
 from accounts.auth import require_roles
-from kernel.http import Blueprint, page_body
 from kernel.db import db, paged
+from kernel.http import Blueprint, page_body
 from kernel.schemas import BaseSchema
 from models import City, Role
 from supervision.bulletin import bulletin, bulletin_xlsx, month_bounds

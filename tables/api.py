@@ -9,13 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint
 from kernel.db import db
+from kernel.http import Blueprint
 from models import LeadCorrection, Matter, MatterUnit, Role, Unit
 from tables.corrections import CorrectionError, add_alias, correct_leads, correct_unit, remove_alias
 from tables.queries import current_matters, current_table, matter_entry
 from tables.schemas import (
-    AliasInSchema, MatterListSchema, MatterOutSchema, MatterPatchSchema, MatterQuerySchema, UnitAdminOutSchema,
+    AliasInSchema,
+    MatterListSchema,
+    MatterOutSchema,
+    MatterPatchSchema,
+    MatterQuerySchema,
+    UnitAdminOutSchema,
     UnitPatchSchema,
 )
 

@@ -36,8 +36,8 @@ from sqlalchemy import func, select
 from kernel.db import db
 from models import AliasRemoval, City, DivisionTable, LeadCorrection, Matter, MatterUnit, Unit, UnitAlias
 from models.base import utcnow
-from tables.model import ParsedMatter, ParsedTable, TableError, UnplacedLine
 from tables import territories
+from tables.model import ParsedMatter, ParsedTable, TableError, UnplacedLine
 from tables.parse import complete, draft_file
 from tables.units import canonical_name
 

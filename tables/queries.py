@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kernel.db import db
-from models import City, DivisionTable, Matter, MatterUnit, Unit, UnitAlias
+from models import City, DivisionTable, Matter, MatterUnit, Unit
 from tables.model import ParsedMatter, UnitEntry
 
 

@@ -12,6 +12,7 @@ from flask import Flask, request, send_from_directory
 
 from web.pages import csrf
 
+
 def _blueprints():
     from web import admin, appeals, auth, dispatch, followup, mobile, operator, sla_admin, supervision, unit, webhooks
 

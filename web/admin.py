@@ -6,11 +6,11 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from accounts.limits import forget_sign_in_failures
 from accounts.passwords import check_strength, set_password
 from accounts.tokens import STATES, city_tokens, revoke, token_state
 from accounts.users import create_user
 from kernel.db import db
-from accounts.limits import forget_sign_in_failures
 from models import ApiToken, Role, Unit, User
 from models.base import utcnow
 from models.user import ROLE_LABELS

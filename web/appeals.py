@@ -11,21 +11,21 @@ from sqlalchemy import select
 from accounts.access import get_visible_appeal
 from kernel.db import db
 from kernel.schemas import flat_errors
-from models import Appeal, Role, SupervisionOrder, User
 from kernel.vocabulary import URGENCY_LABELS
+from models import Appeal, Role, SupervisionOrder, User
 from sla.deadlines import ExtensionError
 from sla.extensions import EXTENDABLE, request_extension
 from sla.schemas import ExtensionRequestSchema
+from sla.service import dispatch_clock
 from supervision import orders
 from supervision.schemas import TextSchema
-from sla.service import dispatch_clock
-from workflow.schemas import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
-from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
-from workflow.views import appeal_view, complainant_view
 from web.clock import clocks
 from web.disclosure import disclose_once, just_disclosed
 from web.pages import page_blueprint, unit_choices
 from web.session import STAFF, current_user, login_required
+from workflow.schemas import HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, UrgencyChangeSchema
+from workflow.transitions import TransitionError, check, hand_over, perform, set_urgency
+from workflow.views import appeal_view, complainant_view
 
 blp = page_blueprint("web_appeals", __name__, url_prefix="/appeals")
 

@@ -8,17 +8,17 @@ from sqlalchemy import select
 from accounts.access import get_visible_appeal
 from kernel.db import db
 from kernel.schemas import flat_errors
-from models import Appeal, AppealEvent, Role
 from kernel.vocabulary import Status
+from models import Appeal, AppealEvent, Role
 from models.base import utcnow
-from sla.service import city_calendar, dispatch_clock, rules_in_force
 from models.city import unit_named
+from sla.service import city_calendar, dispatch_clock, rules_in_force
 from web.pages import list_args, page_blueprint, staffed_unit_ids, unit_choices
-from workflow.views import needs_handover
 from web.session import current_user, login_required
-from workflow.schemas import AssignSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
+from workflow.schemas import AssignSchema
 from workflow.transitions import TransitionError, check, dispatch
+from workflow.views import needs_handover
 
 blp = page_blueprint("web_dispatch", __name__, url_prefix="/dispatch")
 ROLES = (Role.dispatcher, Role.admin)

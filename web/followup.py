@@ -4,6 +4,7 @@ reopen and supervision rules as the enterprise's own rating (supervision.followu
 from flask import flash, redirect, render_template, request, url_for
 
 from accounts.access import get_visible_appeal, visible_appeals
+from events.log import lock_appeal
 from kernel.db import db, paged
 from kernel.schemas import BaseSchema
 from models import Appeal, User
@@ -20,7 +21,6 @@ from web.disclosure import disclose_once, just_disclosed
 from web.pages import list_args, page_blueprint
 from web.rating import rating_form
 from web.session import OPERATORS, current_user, login_required
-from events.log import lock_appeal
 from workflow.views import complainant_view
 
 

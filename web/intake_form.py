@@ -3,8 +3,8 @@ so the pages validate exactly as the API does and show its messages next to each
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from kernel.schemas import flat_errors
 from intake.schemas import AppealInSchema
+from kernel.schemas import flat_errors
 
 # Form field names are the schema's paths, so errors land next to the right field.
 FIELDS = ("enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone", "text", "address",

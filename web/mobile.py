@@ -8,18 +8,18 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from kernel.db import db
+from events.log import lock_appeal
 from intake.service import submit
 from jobs.connection import redis_connection
-from models import Appeal, City
+from kernel.db import db
 from kernel.vocabulary import Status
+from models import Appeal, City
 from privacy.lookup import normalise_phone
 from sla.service import appeal_clock
 from supervision.followup import RATINGS, FollowUpError, record_follow_up
 from web.intake_form import form_values, load_appeal
 from web.pages import page_blueprint
 from web.rating import rating_form
-from events.log import lock_appeal
 
 blp = page_blueprint("web_mobile", __name__, url_prefix="/m")
 CHANNEL = "miniprogram"

@@ -5,11 +5,10 @@ from flask import jsonify, redirect, render_template, request, url_for
 from sqlalchemy import or_
 
 from accounts.access import get_visible_appeal, visible_appeals
-from kernel.db import db
 from intake.service import submit
+from kernel.db import db
+from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS, Status
 from models import Appeal
-from kernel.vocabulary import Status
-from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from privacy.lookup import blind_index, normalise_phone
 from web.clock import clocks

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from kernel.errors import outage_message
 from kernel.db import db
+from kernel.errors import outage_message
 from kernel.schemas import PageArgs, flat_errors
 from models import Role, Unit, User
 

@@ -153,7 +153,7 @@ def _previous_months(month: str, count: int) -> list[str]:
 
 def _unit_row(figures: dict, unit_id: int) -> dict:
     """One unit's row of the measures (empty figures when it had no appeals)."""
-    empty = {"appeals": 0, "open_overdue": 0, **{rate: None for rate in RATES}}
+    empty = {"appeals": 0, "open_overdue": 0, **dict.fromkeys(RATES)}
     return next((u for u in figures["units"] if u["unit_id"] == unit_id), empty)
 
 

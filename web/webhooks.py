@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from kernel.http import load_json
 from kernel.db import db
+from kernel.http import load_json
 from kernel.schemas import flat_errors
 from models import Delivery, Partner, Role, Subscription
 from web.pages import city_units, page_blueprint

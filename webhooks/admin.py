@@ -6,15 +6,23 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from accounts.auth import require_roles
-from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db, paged
+from kernel.http import Blueprint, abort_invalid, page_body
 from models import Appeal, Delivery, Partner, Role, Subscription
 from webhooks import delivery as deliveries
 from webhooks.config import setting
 from webhooks.partners import InputError, add_partner, add_subscription, remove_subscription
 from webhooks.schemas import (
-    DeliveryOutSchema, DeliveryPageSchema, DeliveryQuerySchema, PartnerInSchema, PartnerOutSchema,
-    PartnerPatchSchema, RotateSchema, SecretOutSchema, SubscriptionInSchema, SubscriptionOutSchema,
+    DeliveryOutSchema,
+    DeliveryPageSchema,
+    DeliveryQuerySchema,
+    PartnerInSchema,
+    PartnerOutSchema,
+    PartnerPatchSchema,
+    RotateSchema,
+    SecretOutSchema,
+    SubscriptionInSchema,
+    SubscriptionOutSchema,
     SubscriptionPatchSchema,
 )
 from webhooks.signing import rotate

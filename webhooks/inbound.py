@@ -16,11 +16,11 @@ from marshmallow import ValidationError, fields
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from kernel.http import Blueprint, load_json
-from kernel.db import db
-from kernel.schemas import BaseSchema
 from intake import service
 from jobs.connection import redis_connection
+from kernel.db import db
+from kernel.http import Blueprint, load_json
+from kernel.schemas import BaseSchema
 from models import Partner
 from webhooks.config import setting
 from webhooks.mapping import map_payload

@@ -15,8 +15,8 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from kernel.schemas import BaseSchema, flat_errors
 from intake.schemas import AppealInSchema
+from kernel.schemas import BaseSchema, flat_errors
 from kernel.vocabulary import Channel, Urgency
 
 TARGETS = ("external_id", "enterprise.name", "enterprise.uscc", "complainant.name", "complainant.phone",

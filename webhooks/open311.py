@@ -17,20 +17,29 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import visible_appeals
 from accounts.tokens import user_for_token
-from kernel.http import GENERIC_MESSAGES, Blueprint, field_messages
-from kernel.db import db
-from kernel.schemas import flat_errors
 from intake import service
 from intake.schemas import AppealInSchema
+from kernel.db import db
+from kernel.http import GENERIC_MESSAGES, Blueprint, field_messages
+from kernel.schemas import flat_errors
+from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS, Channel, Status
 from models import Appeal, City, Role, User
-from kernel.vocabulary import Channel, Status
-from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models.base import utcnow
 from sla.service import appeal_clock, city_calendar
 from webhooks.open311_formats import FORMATS, document
 from webhooks.open311_schemas import (
-    CHINA, GEOREPORT_ERRORS, CreatedOutSchema, DiscoverySchema, KeyedSchema, RequestInSchema, RequestOutSchema,
-    RequestsQuerySchema, ServiceDefinitionSchema, ServiceOutSchema, XML_FIELD_ORDER, formats_doc,
+    CHINA,
+    GEOREPORT_ERRORS,
+    XML_FIELD_ORDER,
+    CreatedOutSchema,
+    DiscoverySchema,
+    KeyedSchema,
+    RequestInSchema,
+    RequestOutSchema,
+    RequestsQuerySchema,
+    ServiceDefinitionSchema,
+    ServiceOutSchema,
+    formats_doc,
 )
 
 PREFIX = "/open311/"

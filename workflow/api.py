@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from accounts.access import get_visible_appeal
 from accounts.auth import require_roles
-from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.db import db
+from kernel.http import Blueprint, abort_invalid, page_body
 from kernel.schemas import BaseSchema
-from kernel.vocabulary import Urgency
 from models import Appeal, Role, Unit
 from models.base import utcnow
 from models.city import unit_named
@@ -18,8 +17,7 @@ from sla.deadlines import ExtensionError
 from sla.extensions import request_extension
 from sla.schemas import ExtensionRequestSchema
 from workflow.lists import AppealQuerySchema, appeal_list, page_of
-from workflow.schemas import (
-    AssignSchema, HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, TerritoryChangeSchema, UrgencyChangeSchema)
+from workflow.schemas import AssignSchema, HandoverSchema, NoteSchema, ReasonSchema, ReplySchema, TerritoryChangeSchema, UrgencyChangeSchema
 from workflow.transitions import TransitionError, check, dispatch, hand_over, perform, set_territory, set_urgency
 from workflow.views import AppealOutSchema, AppealPageSchema, appeal_view
 

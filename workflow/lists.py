@@ -11,9 +11,8 @@ from sqlalchemy import Select, case, func, or_, select
 from accounts.access import visible_appeals
 from kernel.db import db, paged
 from kernel.schemas import BaseSchema
+from kernel.vocabulary import CHANNEL_LABELS, URGENCY_RANK, Status, Urgency
 from models import Appeal, AppealClock, SupervisionOrder, Unit
-from kernel.vocabulary import URGENCY_RANK, Status, Urgency
-from kernel.vocabulary import CHANNEL_LABELS
 from sla.calendar import CHINA_TZ
 from sla.colours import COLOURS, in_colour
 

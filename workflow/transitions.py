@@ -1,11 +1,11 @@
 """The appeal lifecycle as data: which action moves which state to which, and who may take it."""
 from dataclasses import dataclass
 
-from models import Appeal, Role, Unit, User
+from events.log import record
 from kernel.vocabulary import Status
+from models import Appeal, Role, Unit, User
 from models.base import utcnow
 from sla import service as sla
-from events.log import record
 
 
 @dataclass(frozen=True)

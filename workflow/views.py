@@ -2,12 +2,12 @@
 from marshmallow import fields
 
 from accounts.access import sees_full_complainant
+from events.log import lock_appeal, record
 from kernel.schemas import BaseSchema, PageOutSchema
-from models import Appeal, Role, User
 from kernel.vocabulary import CHANNEL_LABELS, STATUS_LABELS, URGENCY_LABELS
+from models import Appeal, Role, User
 from privacy.masking import mask_name, mask_phone
 from sla.service import deadlines_view
-from events.log import lock_appeal, record
 
 
 class EnterpriseOutSchema(BaseSchema):

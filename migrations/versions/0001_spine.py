@@ -5,12 +5,11 @@ Revises:
 Create Date: 2026-11-22 11:04:12.272306
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 import privacy.types
-
 
 # revision identifiers, used by Alembic.
 revision = '5ee34376154a'

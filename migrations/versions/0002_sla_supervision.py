@@ -5,12 +5,11 @@ Revises: 5ee34376154a
 Create Date: 2026-11-22 11:08:37.468657
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 import privacy.types
-
 
 # revision identifiers, used by Alembic.
 revision = '128277ef848a'

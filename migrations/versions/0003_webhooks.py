@@ -5,12 +5,11 @@ Revises: 128277ef848a
 Create Date: 2026-11-22 11:09:48.058719
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 import privacy.types
-
 
 # revision identifiers, used by Alembic.
 revision = '43b70f4b3a30'

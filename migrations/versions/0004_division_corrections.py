@@ -5,12 +5,11 @@ Revises: 43b70f4b3a30
 Create Date: 2026-11-22 11:17:52.856561
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 import privacy.types
-
 
 # revision identifiers, used by Alembic.
 revision = '9e04fc872fbd'

@@ -5,12 +5,11 @@ Revises: 9e04fc872fbd
 Create Date: 2026-11-22 11:50:53.688473
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
 import privacy.types
-
 
 # revision identifiers, used by Alembic.
 revision = '72af74b850d2'

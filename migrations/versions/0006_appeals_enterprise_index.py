@@ -10,7 +10,6 @@ Create Date: 2026-11-22 14:45:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0a6e1c5d2f31'
 down_revision = '72af74b850d2'

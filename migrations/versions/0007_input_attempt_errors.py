@@ -11,7 +11,6 @@ Create Date: 2026-12-07 09:30:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'c7e1c0de0003'
 down_revision = '0a6e1c5d2f31'

@@ -12,7 +12,6 @@ from flask import current_app
 
 from models.base import UTCDateTime
 
-
 # revision identifiers, used by Alembic.
 revision = 'd7e1c0de0004'
 down_revision = 'c7e1c0de0003'

@@ -8,9 +8,8 @@ Revises: d7e1c0de0004
 Create Date: 2026-12-07 09:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7e1c0de0001'

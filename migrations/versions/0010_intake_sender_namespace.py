@@ -14,7 +14,6 @@ Create Date: 2026-12-07 09:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'b7e1c0de0002'
 down_revision = 'a7e1c0de0001'

@@ -6,11 +6,10 @@ Revises: b7e1c0de0002
 Create Date: 2026-12-07 09:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '17e1c0de0007'

@@ -11,7 +11,6 @@ Create Date: 2026-12-07 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '47e1c0de0010'
 down_revision = '17e1c0de0007'

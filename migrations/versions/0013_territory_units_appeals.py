@@ -5,9 +5,8 @@ Revises: 47e1c0de0010
 Create Date: 2026-12-07 10:10:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '67e1c0de0012'

@@ -5,8 +5,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Worker
 
-from kernel.db import db
 from jobs.connection import queue, redis_connection
+from kernel.db import db
 from models import Appeal
 from models.base import utcnow
 from tests.factories import appeal_body

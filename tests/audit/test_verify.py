@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import text
 
+from events.log import event_digest
 from models import Appeal, AppealEvent
 from routing.dispatch import dispatch_appeal
 from tests.factories import appeal_body
-from events.log import event_digest
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import subprocess
 import pytest
 from sqlalchemy import func, select
 
-from kernel.db import db
 from demo.appeals import APPEALS
 from demo.cli import DEMO_USERS, demo
-from models import Appeal, ApiToken, AppealEvent, DivisionTable, FollowUp, Unit, User
+from kernel.db import db
+from models import ApiToken, Appeal, AppealEvent, DivisionTable, FollowUp, Unit, User
 from sla.service import appeal_clock
 from tables.queries import knowledge
 

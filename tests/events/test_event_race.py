@@ -13,10 +13,10 @@ import pytest
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select, text
 
-from kernel.db import db
 from audit.verify import verify
-from models import Appeal, AppealEvent
+from kernel.db import db
 from kernel.vocabulary import Status
+from models import Appeal, AppealEvent
 from supervision.scan import scan
 from tests.factories import appeal_body
 from tests.jobs.helpers import kill_hard, start_worker, wait_until

@@ -17,9 +17,9 @@ from gunicorn.config import Config
 from rq import Queue
 from werkzeug.serving import make_server
 
+from jobs.worker import AppWorker
 from kernel.db import db
 from kernel.logs import GunicornLogger
-from jobs.worker import AppWorker
 from tests.factories import appeal_body
 
 NAME, PHONE = "欧阳测试", "13900001234"

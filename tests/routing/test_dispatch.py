@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from kernel.db import db
-from models import City, OutboxMessage, Unit
 from kernel.vocabulary import Status
+from models import City, OutboxMessage, Unit
 from routing import dispatch as job
 from routing.jobs import RETRAIN_JOB
 from tests.routing.test_service import WAGES, add_appeal, add_table, fresh_cache, install_model, trained_model  # noqa: F401

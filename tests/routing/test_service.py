@@ -11,8 +11,8 @@ import pickle
 import pytest
 
 from kernel.db import db
-from models import Appeal, DivisionTable, Matter, MatterUnit, RouterModel
 from kernel.vocabulary import Status
+from models import Appeal, DivisionTable, Matter, MatterUnit, RouterModel
 from routing import service, store
 from routing.model import train
 from tests.factories import appeal_body
@@ -53,7 +53,9 @@ def _trained(city: str):
     """One model per session, trained on the world's table (the same whatever the row ids). Without the
     starter corpus: these tests are about the wiring, and the table alone decides predictably on a
     four-unit table (the corpus's model is tested in test_routing_issue20 and on the seed tables)."""
-    from routing.knowledge import KnowledgeBase, Matter as KbMatter, Unit as KbUnit
+    from routing.knowledge import KnowledgeBase
+    from routing.knowledge import Matter as KbMatter
+    from routing.knowledge import Unit as KbUnit
 
     units = [KbUnit(name) for _, name in MATTERS] + [KbUnit("各县区", kind="placeholder", routable=False)]
     kb = KnowledgeBase(city, units, [KbMatter(text, (lead,)) for text, lead in MATTERS])

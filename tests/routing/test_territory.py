@@ -1,10 +1,10 @@
 """属地: an appeal's territory (USCC, address, text), its part in the handling, on the four seed tables."""
 import pytest
 
-from kernel.db import db
 from intake.validators import uscc_check_character
-from models import DivisionTable
+from kernel.db import db
 from kernel.vocabulary import Status
+from models import DivisionTable
 from routing import dispatch as job
 from routing import store, territory
 from routing.model import train

@@ -5,8 +5,8 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from kernel.db import db
-from models import Appeal
 from kernel.vocabulary import Status
+from models import Appeal
 from sla.calendar import CHINA_TZ
 from workflow.transitions import dispatch
 

@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 
 import pytest
 

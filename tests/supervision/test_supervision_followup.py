@@ -5,8 +5,8 @@ import pytest
 from freezegun import freeze_time
 
 from kernel.db import db
-from models import AppealEvent, SupervisionOrder
 from kernel.vocabulary import Status
+from models import AppealEvent, SupervisionOrder
 from sla.deadlines import ExtensionError
 from sla.extensions import decide, request_extension
 from supervision.followup import FollowUpError, record_follow_up

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from kernel.db import db
-from models import AppealClock, UnitAssignment
 from kernel.vocabulary import Status
+from models import AppealClock, UnitAssignment
 from sla.service import current_rule_set
 from supervision.bulletin import month_bounds
 from supervision.measures import measures

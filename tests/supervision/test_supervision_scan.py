@@ -65,8 +65,8 @@ def test_closed_and_pending_appeals_are_left_alone(world):
 
 
 def test_passing_the_acceptance_deadline_is_recorded_once_and_turns_red(world):
-    from sla.service import appeal_clock
     from sla.colours import by_colour
+    from sla.service import appeal_clock
 
     # Mon 23 Nov 2026 09:00, normal: to be accepted within the acceptance limit, long before yellow.
     late = dispatched(world, local(2026, 11, 23, 9))

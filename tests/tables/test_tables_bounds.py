@@ -6,8 +6,8 @@ import sys
 import zipfile
 
 import openpyxl
-from openpyxl.styles import Font
 import pytest
+from openpyxl.styles import Font
 
 from kernel.db import db
 from tables import office, parse

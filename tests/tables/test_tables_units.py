@@ -3,7 +3,14 @@ import pytest
 
 from tables import TableError, build_register
 from tables.units import (
-    KINDS, aliases_of, canonical_name, is_routable, join_unit_lines, kind_of, split_names, split_note,
+    KINDS,
+    aliases_of,
+    canonical_name,
+    is_routable,
+    join_unit_lines,
+    kind_of,
+    split_names,
+    split_note,
 )
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from accounts.passwords import set_password
-from kernel.db import db
-from jobs.connection import queue, redis_connection
-from models import Appeal
 from intake.schemas import AppealInSchema
+from jobs.connection import queue, redis_connection
+from kernel.db import db
+from models import Appeal
 from tests.web.conftest import PASSWORD
 from tests.web.test_flow import SUGGESTION, fake_router
 

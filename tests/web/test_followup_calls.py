@@ -7,8 +7,8 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from kernel.db import db
-from models import AppealEvent, FollowUp
 from kernel.vocabulary import Status
+from models import AppealEvent, FollowUp
 from supervision.measures import measures
 from tests.sla.helpers import dispatched, local
 from workflow.transitions import perform

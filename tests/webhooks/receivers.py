@@ -13,10 +13,10 @@ from rq import SimpleWorker
 from werkzeug.serving import make_server
 
 from accounts.users import create_user
-from kernel.db import db
 from intake import service
 from intake.schemas import AppealInSchema
 from jobs.connection import queue, redis_connection
+from kernel.db import db
 from models import Partner, Subscription
 from tests.conftest import ROOT
 from tests.factories import appeal_body
