@@ -1,4 +1,5 @@
 """What both benchmarks share: the stack on the bench database, the psycopg baseline, figures."""
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -8,8 +9,11 @@ import psycopg
 from bench.load import Result, percentile
 from bench.stack import Apps, RedisServer, Workdir
 
-BENCH_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=appeals_bench"
-BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/appeals_bench"
+# BENCH_DB names the database, so that benchmarks run side by side (one per checkout) do not drop
+# each other's schema.
+BENCH_DB = os.environ.get("BENCH_DB", "appeals_bench")
+BENCH_DSN = f"host=127.0.0.1 port=5432 user=postgres dbname={BENCH_DB}"
+BENCH_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DB}"
 DISPATCH_ACTIONS = ("to_manual", "route")
 
 
@@ -33,9 +37,9 @@ WORKER_NICE = 10
 
 def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
     """A fresh bench database, a private Redis, gunicorn per (port, workers, threads), RQ workers."""
-    with psycopg.connect(BENCH_DSN.replace("appeals_bench", "postgres"), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'appeals_bench'").fetchone():
-            conn.execute("CREATE DATABASE appeals_bench")
+    with psycopg.connect(BENCH_DSN.replace(f"dbname={BENCH_DB}", "dbname=postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     workdir = Workdir("bench-")
@@ -206,8 +210,6 @@ def last_dispatch_at(results: list[Result]) -> float:
 def cpu_by_role(bench: Bench) -> dict[str, float]:
     """CPU seconds used so far by the web processes, the RQ workers (each process and its
     children), PostgreSQL's backends and Redis."""
-    import os
-
     tick = os.sysconf("SC_CLK_TCK")
     groups = {p.pid: ("web" if "gunicorn" in p.args[0] else "workers") for p in bench.apps.processes}
     groups[bench.redis.process.pid] = "Redis"
@@ -227,7 +229,6 @@ def cpu_by_role(bench: Bench) -> dict[str, float]:
 
 
 def machine() -> str:
-    import os
     import platform
     import subprocess
 
