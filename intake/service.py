@@ -145,12 +145,14 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
     """Write the items at `indexes`; returns their written values by index."""
     if not indexes:
         return {}
-    numbers = {}
+    now = utcnow()
+    rows = {i: _values(items[i], cities[i], user, now) for i in indexes}
+    # The number last: the city's counter row stays locked from here to the commit, and the
+    # city's other intake transactions queue on it (docs/performance.md).
     for city in {cities[i] for i in indexes}:
         mine = [i for i in indexes if cities[i] is city]
-        numbers.update(zip(mine, next_numbers(city, len(mine))))
-    now = utcnow()
-    rows = {i: _values(items[i], cities[i], numbers[i], user, now) for i in indexes}
+        for i, number in zip(mine, next_numbers(city, len(mine))):
+            rows[i]["number"] = number
     ids = execute_rows(INSERT_APPEALS, list(rows.values())).scalars().all()
     events = []
     for values, appeal_id in zip(rows.values(), ids):
@@ -163,9 +165,9 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
     return rows
 
 
-def _values(data: dict, city: City, number: str, user: User | None, now) -> dict:
+def _values(data: dict, city: City, user: User | None, now) -> dict:
+    """The appeal's columns but its number."""
     return {
-        "number": number,
         "city_id": city.id,
         "channel": data["channel"],
         "external_id": data.get("external_id"),
