@@ -79,10 +79,11 @@ def throughput(results: list[Result]) -> float:
     return len(ok) / span
 
 
-def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
+def baseline(rows: int, concurrency: int, batch: int = 1, tag: str = "") -> float:
     """Rows per second for the intake transaction done straight through psycopg, same concurrency:
     counter upsert, copies of a stored appeal, their receive events and outbox rows, `batch`
-    appeals per commit (psycopg's executemany, as the app's multi-row INSERTs)."""
+    appeals per commit (psycopg's executemany, as the app's multi-row INSERTs). A second baseline
+    of the same batch size in one database needs another `tag` (external ids are unique)."""
     with psycopg.connect(BENCH_DSN) as conn:
         appeal = conn.execute("SELECT * FROM appeals ORDER BY id LIMIT 1").fetchone()
         appeal_cols = [c.name for c in conn.execute("SELECT * FROM appeals LIMIT 0").description]
@@ -104,7 +105,7 @@ def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
     def one(conn, first: int, count: int) -> None:
         with conn.transaction(), conn.cursor() as cur:
             last = cur.execute(counter, (a_values["city_id"], count)).fetchone()[0]
-            appeals = [row({**a_values, "number": f"BL-{last - k:08d}", "external_id": f"baseline-{batch}-{first + k}"}, a_cols)
+            appeals = [row({**a_values, "number": f"BL-{last - k:08d}", "external_id": f"baseline{tag}-{batch}-{first + k}"}, a_cols)
                        for k in range(count)]
             cur.executemany(insert_appeal, appeals, returning=True)
             ids = []
