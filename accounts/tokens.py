@@ -33,8 +33,8 @@ USER_FOR_TOKEN = (select(User, ApiToken.expires_at, ApiToken.revoked_at).join(Ap
                   .options(joinedload(User.city)).where(ApiToken.token_hash == bindparam("token_hash")))
 
 
-# A request's lookups by token hash: the intake rate limit (whose budget is the token's user) and the
-# view's authentication ask for the same token, and the second asked for it was a second query.
+# The users found in this request, by token hash: the intake rate limit (whose budget is the token's
+# user) and the view's authentication both ask, and each used to send a query of its own.
 _LOOKED_UP = "accounts.token_users"
 
 

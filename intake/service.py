@@ -147,7 +147,7 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
         return {}
     now = utcnow()
     rows = {i: _values(items[i], cities[i], user, now) for i in indexes}
-    # The number last: the city's counter row stays locked from here to the commit, and the
+    # The numbers last: drawing them locks the city's counter row until the commit, and the
     # city's other intake transactions queue on it (docs/performance.md).
     for city in {cities[i] for i in indexes}:
         mine = [i for i in indexes if cities[i] is city]
