@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask import has_request_context, request
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -32,8 +33,25 @@ USER_FOR_TOKEN = (select(User, ApiToken.expires_at, ApiToken.revoked_at).join(Ap
                   .options(joinedload(User.city)).where(ApiToken.token_hash == bindparam("token_hash")))
 
 
+# The users found in this request, by token hash: the intake rate limit (whose budget is the token's
+# user) and the view's authentication both ask, and each used to send a query of its own.
+_LOOKED_UP = "accounts.token_users"
+
+
 def user_for_token(raw: str) -> User | None:
-    row = db.session.execute(USER_FOR_TOKEN, {"token_hash": hash_token(raw)}).first()
+    """The active user of a valid token; None for an unknown, expired or revoked token (looked up
+    once a request)."""
+    token_hash = hash_token(raw)
+    if not has_request_context():
+        return _user_for_hash(token_hash)
+    looked_up = request.environ.setdefault(_LOOKED_UP, {})
+    if token_hash not in looked_up:
+        looked_up[token_hash] = _user_for_hash(token_hash)
+    return looked_up[token_hash]
+
+
+def _user_for_hash(token_hash: str) -> User | None:
+    row = db.session.execute(USER_FOR_TOKEN, {"token_hash": token_hash}).first()
     if row is None:
         return None
     user, expires_at, revoked_at = row

@@ -1,4 +1,5 @@
 """What both benchmarks share: the stack on the bench database, the psycopg baseline, figures."""
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -8,8 +9,11 @@ import psycopg
 from bench.load import Result, percentile
 from bench.stack import Apps, RedisServer, Workdir
 
-BENCH_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=appeals_bench"
-BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/appeals_bench"
+# BENCH_DB names the database, so that benchmarks run side by side (one per checkout) do not drop
+# each other's schema.
+BENCH_DB = os.environ.get("BENCH_DB", "appeals_bench")
+BENCH_DSN = f"host=127.0.0.1 port=5432 user=postgres dbname={BENCH_DB}"
+BENCH_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DB}"
 DISPATCH_ACTIONS = ("to_manual", "route")
 
 
@@ -33,9 +37,9 @@ WORKER_NICE = 10
 
 def start(web: list[tuple[int, int, int]], dispatch_workers: int) -> Bench:
     """A fresh bench database, a private Redis, gunicorn per (port, workers, threads), RQ workers."""
-    with psycopg.connect(BENCH_DSN.replace("appeals_bench", "postgres"), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'appeals_bench'").fetchone():
-            conn.execute("CREATE DATABASE appeals_bench")
+    with psycopg.connect(BENCH_DSN.replace(f"dbname={BENCH_DB}", "dbname=postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     workdir = Workdir("bench-")
@@ -75,10 +79,11 @@ def throughput(results: list[Result]) -> float:
     return len(ok) / span
 
 
-def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
+def baseline(rows: int, concurrency: int, batch: int = 1, tag: str = "") -> float:
     """Rows per second for the intake transaction done straight through psycopg, same concurrency:
     counter upsert, copies of a stored appeal, their receive events and outbox rows, `batch`
-    appeals per commit (psycopg's executemany, as the app's multi-row INSERTs)."""
+    appeals per commit (psycopg's executemany, as the app's multi-row INSERTs). A second baseline
+    of the same batch size in one database needs another `tag` (external ids are unique)."""
     with psycopg.connect(BENCH_DSN) as conn:
         appeal = conn.execute("SELECT * FROM appeals ORDER BY id LIMIT 1").fetchone()
         appeal_cols = [c.name for c in conn.execute("SELECT * FROM appeals LIMIT 0").description]
@@ -100,7 +105,7 @@ def baseline(rows: int, concurrency: int, batch: int = 1) -> float:
     def one(conn, first: int, count: int) -> None:
         with conn.transaction(), conn.cursor() as cur:
             last = cur.execute(counter, (a_values["city_id"], count)).fetchone()[0]
-            appeals = [row({**a_values, "number": f"BL-{last - k:08d}", "external_id": f"baseline-{batch}-{first + k}"}, a_cols)
+            appeals = [row({**a_values, "number": f"BL-{last - k:08d}", "external_id": f"baseline{tag}-{batch}-{first + k}"}, a_cols)
                        for k in range(count)]
             cur.executemany(insert_appeal, appeals, returning=True)
             ids = []
@@ -206,8 +211,6 @@ def last_dispatch_at(results: list[Result]) -> float:
 def cpu_by_role(bench: Bench) -> dict[str, float]:
     """CPU seconds used so far by the web processes, the RQ workers (each process and its
     children), PostgreSQL's backends and Redis."""
-    import os
-
     tick = os.sysconf("SC_CLK_TCK")
     groups = {p.pid: ("web" if "gunicorn" in p.args[0] else "workers") for p in bench.apps.processes}
     groups[bench.redis.process.pid] = "Redis"
@@ -227,7 +230,6 @@ def cpu_by_role(bench: Bench) -> dict[str, float]:
 
 
 def machine() -> str:
-    import os
     import platform
     import subprocess
 

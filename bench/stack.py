@@ -164,16 +164,17 @@ class Apps:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
-    def spawn(self, name: str, *command: str) -> subprocess.Popen:
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.workdir.log(name),
+    def spawn(self, name: str, *command: str, cwd: Path = ROOT) -> subprocess.Popen:
+        process = subprocess.Popen(command, cwd=cwd, env=self.env, stdout=self.workdir.log(name),
                                    stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         return process
 
-    def web(self, port: int, workers: int = 2, threads: int = 4, name: str = "web") -> subprocess.Popen:
+    def web(self, port: int, workers: int = 2, threads: int = 4, name: str = "web", cwd: Path = ROOT) -> subprocess.Popen:
+        """gunicorn serving the app of the checkout `cwd` (another commit's, for a comparison)."""
         process = self.spawn(name, str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
                              str(workers), "--worker-class", "gthread", "--threads", str(threads),
-                             "--graceful-timeout", "2", "--preload", "wsgi:app")
+                             "--graceful-timeout", "2", "--preload", "wsgi:app", cwd=cwd)
         wait_http(port)
         return process
 

@@ -28,7 +28,8 @@ NEXT_NUMBERS = text(
 )
 # What a new appeal has none of yet (every column is given, so none is left to load; its events
 # are left unloaded: the first one was written with a plain INSERT).
-NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "reply": None, "division_table_id": None, "routing": None,
+NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "territory_unit_id": None, "territory_unit": None,
+              "territory_source": None, "reply": None, "division_table_id": None, "routing": None,
               "handover": None, "queued_at": None, "dispatched_at": None, "accepted_at": None, "first_response_at": None, "replied_at": None,
               "closed_at": None, "assisting_units": [], "clock": None}
 EVENT_COLUMNS = [column.key for column in AppealEvent.__table__.columns if column.key != "id"]
@@ -145,12 +146,14 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
     """Write the items at `indexes`; returns their written values by index."""
     if not indexes:
         return {}
-    numbers = {}
+    now = utcnow()
+    rows = {i: _values(items[i], cities[i], user, now) for i in indexes}
+    # The numbers last: drawing them locks the city's counter row until the commit, and the
+    # city's other intake transactions queue on it (docs/performance.md).
     for city in {cities[i] for i in indexes}:
         mine = [i for i in indexes if cities[i] is city]
-        numbers.update(zip(mine, next_numbers(city, len(mine))))
-    now = utcnow()
-    rows = {i: _values(items[i], cities[i], numbers[i], user, now) for i in indexes}
+        for i, number in zip(mine, next_numbers(city, len(mine))):
+            rows[i]["number"] = number
     ids = execute_rows(INSERT_APPEALS, list(rows.values())).scalars().all()
     events = []
     for values, appeal_id in zip(rows.values(), ids):
@@ -163,9 +166,9 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
     return rows
 
 
-def _values(data: dict, city: City, number: str, user: User | None, now) -> dict:
+def _values(data: dict, city: City, user: User | None, now) -> dict:
+    """The appeal's columns but its number."""
     return {
-        "number": number,
         "city_id": city.id,
         "channel": data["channel"],
         "external_id": data.get("external_id"),
