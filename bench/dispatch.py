@@ -109,9 +109,9 @@ def main() -> None:
     from sqlalchemy import event, select
 
     from app import create_app
-    from kernel.db import db
     from intake.service import submit
     from jobs import outbox
+    from kernel.db import db
     from models import Appeal, City, OutboxMessage, User
     from routing import service
 

@@ -9,8 +9,8 @@ words), Redis commands and round trips. `--profile FILE` profiles the requests (
 top functions.
 """
 import argparse
-import cProfile
 import collections
+import cProfile
 import os
 import pstats
 import time
@@ -84,7 +84,7 @@ def main() -> None:
         os.environ.update({**APP_ENV, "DATABASE_URL": URL, "REDIS_URL": redis.url,
                            "INSTANCE_DIR": str(workdir.path / "instance"), "INTAKE_RATE_LIMIT": "10000000/minute"})
         from app import create_app
-        from app.extensions import db
+        from kernel.db import db
 
         app = create_app()
         with app.app_context():

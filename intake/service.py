@@ -6,13 +6,13 @@ from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from kernel.db import db, execute_rows
+from events.log import chained_event
 from jobs import outbox
-from models import Appeal, AppealEvent, City, Role, User
+from kernel.db import db, execute_rows
 from kernel.vocabulary import Channel, Status
+from models import Appeal, AppealEvent, City, Role, User
 from models.base import utcnow
 from privacy.lookup import blind_index
-from events.log import chained_event
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DISPATCH_JOB = "routing.dispatch.dispatch_appeal"
