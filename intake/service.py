@@ -30,8 +30,8 @@ NEXT_NUMBERS = text(
 # are left unloaded: the first one was written with a plain INSERT).
 NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "territory_unit_id": None, "territory_unit": None,
               "territory_source": None, "reply": None, "division_table_id": None, "routing": None,
-              "handover": None, "queued_at": None, "dispatched_at": None, "accepted_at": None, "first_response_at": None, "replied_at": None,
-              "closed_at": None, "assisting_units": [], "clock": None}
+              "handover": None, "queued_at": None, "dispatched_at": None, "accepted_at": None,
+              "first_response_at": None, "replied_at": None, "closed_at": None, "assisting_units": [], "clock": None}
 EVENT_COLUMNS = [column.key for column in AppealEvent.__table__.columns if column.key != "id"]
 
 
