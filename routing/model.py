@@ -56,6 +56,7 @@ MIN_PART_CHARS, ASSIST_MARGIN = 8, 0.5
 EXPLAIN_WORDS, TITLE_CHARS = 5, 40
 MIN_CALIBRATION = 50
 CALIBRATION_FOLDS = 5  # the confidence is calibrated on out-of-fold choices of the corpus's train part
+TRAIN_STEPS = 2 + CALIBRATION_FOLDS  # progress steps of train(): classifier, urgency and signals, folds
 # An emergency is auto-dispatched only this sure (calibrated), and only to a unit that handles its danger.
 EMERGENCY_CONFIDENCE = 0.9
 _DERIVED = ("_row_arrays", "_phrase_index")  # cached_property values of CityModel, rebuilt after unpickling
@@ -286,9 +287,10 @@ def _safety_fields(safety: Safety) -> dict:
     return {"life_danger": safety.life_danger, "handover": list(safety.handover), "hazards": list(safety.hazards)}
 
 
-def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = True) -> CityModel:
+def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = True, progress=None) -> CityModel:
     """starter: learn from the starter corpus too and calibrate the confidence on out-of-fold choices of its
-    train part (False: the table, catalogue, vocabulary and corrections only, as before the corpus existed)."""
+    train part (False: the table, catalogue, vocabulary and corrections only, as before the corpus existed).
+    progress: anything with update(n) (a click progress bar), advanced TRAIN_STEPS in all."""
     units = kb.routable_units()
     rows = table_rows(kb, set(units))
     resolved = resolve_matter_kinds(kb, units, rows)
@@ -300,10 +302,12 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     clf = LinearSVC(C=C_STARTER if starter else C_TABLE, random_state=0)
     clf.fit(x, y, sample_weight=w)
     clf.coef_ = clf.coef_.astype(np.float32)  # half the stored size; scores differ below 1e-6
+    _advance(progress)
     rated = [i for i, d in enumerate(docs) if d.urgency]
     urgency = train_urgency(x[rated], [texts[i] for i in rated], [docs[i].urgency for i in rated], w[rated])
     flagged = [i for i, d in enumerate(docs) if d.source == "corpus"]
     signals = train_signals(x[flagged], {name: [name in docs[i].flags for i in flagged] for name in MARGINS})
+    _advance(progress)
     labels = sorted(set(units) | {MANUAL})
     margins = starter and any(d.source == "corpus" for d in docs)
     th = threshold if threshold is not None else STARTER_THRESHOLD if margins else DEFAULT_THRESHOLD
@@ -311,11 +315,19 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
                       urgency, signals)
     if margins:  # the classifier alone decides: its weight stays 1, so that margins keep their calibration
         model.fusion, model.margins, model.w_clf = STARTER_FUSION, True, W_CLF
-        model.calibration = fit_calibration(*out_of_fold(model, docs, x, y, w))
+        model.calibration = fit_calibration(*out_of_fold(model, docs, x, y, w, progress))
+    else:
+        _advance(progress, CALIBRATION_FOLDS)
     return model
 
 
-def out_of_fold(model: CityModel, docs: list, x, y: np.ndarray, w: np.ndarray) -> tuple[list[float], list[float]]:
+def _advance(progress, steps: int = 1) -> None:
+    if progress is not None:
+        progress.update(steps)
+
+
+def out_of_fold(model: CityModel, docs: list, x, y: np.ndarray, w: np.ndarray,
+                progress=None) -> tuple[list[float], list[float]]:
     """Raw confidence and rightness (0/1) of the unit chosen for each corpus appeal of the training data
     by a classifier that did not see it (CALIBRATION_FOLDS folds of the corpus appeals; the table,
     catalogue, vocabulary and corrections stay in every fold). The corpus's validation part is left
@@ -334,6 +346,7 @@ def out_of_fold(model: CityModel, docs: list, x, y: np.ndarray, w: np.ndarray) -
             if top != MANUAL:
                 raw.append(conf)
                 right.append(float(top == y[i]))
+        _advance(progress)
     return raw, right
 
 
