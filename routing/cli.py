@@ -24,10 +24,15 @@ def _percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _training_bar(length: int):
+    """On stderr, as the other commands' progress bars (predict keeps stdout for its JSON lines)."""
+    return click.progressbar(length=length, label="训练模型", file=sys.stderr)
+
+
 def _train(city: City, always_activate: bool, err: bool = False) -> jobs.Built:
     """err: report on stderr (predict keeps stdout for its JSON lines)."""
     started = time.monotonic()
-    built = jobs.build_version(city.id, always_activate=always_activate)
+    built = jobs.build_version(city.id, always_activate=always_activate, progress=_training_bar)
     if built is None:
         raise click.ClickException(f"{city.name}尚未导入任务分工表，请先运行 scripts/manage tables import")
     db.session.commit()

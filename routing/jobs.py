@@ -27,16 +27,22 @@ class Built:
     replaced: int | None  # version active before, if any
 
 
-def build_version(city_id: int, *, always_activate: bool = False) -> Built | None:
-    """Train, evaluate and store a new version; None when the city has no table. The caller commits."""
-    from routing.retrain import retrain  # scikit-learn: only where a model is trained
+def build_version(city_id: int, *, always_activate: bool = False, progress=None) -> Built | None:
+    """Train, evaluate and store a new version; None when the city has no table. The caller commits.
+    progress: called with the number of training steps, gives a context manager whose update(n) is
+    called as they are done (click.progressbar)."""
+    from routing.retrain import retrain, steps  # scikit-learn: only where a model is trained
 
     data = store.training(city_id)
     if data is None:
         return None
     before = store.head(city_id)
     current = _usable(before.id) if before else None
-    result = retrain(data.kb, current)
+    if progress is None:
+        result = retrain(data.kb, current)
+    else:
+        with progress(steps(len(data.kb.corrections))) as bar:
+            result = retrain(data.kb, current, bar)
     scores = {"new_top1": result.new_top1, "old_top1": result.old_top1}
     row = store.save(city_id, data.table_id, data.kb, result.model, accepted=result.accepted, scores=scores,
                      held_back=result.held_back, activate=result.accepted or always_activate)

@@ -16,6 +16,7 @@ def test_train_builds_and_activates_a_version_printing_its_size(app, world):
     assert "金昌 分拨模型第 1 版已启用" in result.output
     assert "可分拨单位 4 个，事项 4 条，派单员纠正 0 条" in result.output
     assert "留出纠正 0 条" in result.output
+    assert "训练模型" in result.stderr  # the progress bar, beside the report on stdout
     [row] = store.versions(world.city.id)
     assert row.active
     listing = run(app, "versions", "--city", "金昌")
