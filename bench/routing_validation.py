@@ -36,8 +36,8 @@ def city_figures(city: str, threshold: float | None, dump: Path | None) -> dict:
     predictions = predict_records(model, records)
     if dump is not None:
         with open(dump / f"{city}.jsonl", "w", encoding="utf-8") as out:
-            out.writelines(json.dumps({"record": r, "prediction": p}, ensure_ascii=False) + "\n"
-                           for r, p in zip(records, predictions))
+            for r, p in zip(records, predictions):
+                out.write(json.dumps({"record": r, "prediction": p}, ensure_ascii=False) + "\n")
     figures = evaluate(records, predictions, names=kb.canonical())
     figures["trained"] = trained
     return figures

@@ -9,7 +9,6 @@ from functools import cached_property
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import RidgeClassifier
 from sklearn.svm import LinearSVC
 
 from routing.catalogue import kinds_of
@@ -32,11 +31,6 @@ W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
 # they only explain the choice and count as votes for the confidence.
 STARTER_FUSION = (0.0, 0.0)
 C_TABLE, C_STARTER = 0.5, 1.0  # the classifier's C: the corpus's appeals are many and varied
-# With the corpus the classifier is the mean of the LinearSVC and a ridge classifier (least squares, one
-# against the rest) scaled to the SVC's spread: one linear model, so prediction costs the same. On the
-# validation part top-1 +0.5 / +0.6 / +0.7 points in 新密 / 朔州 / 赣州 (金昌 −0.1), top-3
-# +0.3 to +0.6 everywhere; ridge alone gave +0.2 / +0.8 / −0.1 / +0.5 (金昌 / 新密 / 朔州 / 赣州).
-RIDGE_ALPHA = 1.0
 CORRECTIONS_PER_CLF_WEIGHT = 50  # the classifier's weight grows by 1 for every 50 corrections
 # Cold-start threshold on the top candidate's probability; replaced per city once corrections exist
 # (see routing/threshold.py).
@@ -305,8 +299,9 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     aliases = [a for u in kb.units for a in u.aliases]
     featurizer = Featurizer(user_words(units, aliases)).fit(texts)
     x = featurizer.transform(texts)
-    margins = starter and any(d.source == "corpus" for d in docs)
-    clf = fit_classifier(x, y, w, C_STARTER if starter else C_TABLE, ridge=margins)
+    clf = LinearSVC(C=C_STARTER if starter else C_TABLE, random_state=0)
+    clf.fit(x, y, sample_weight=w)
+    clf.coef_ = clf.coef_.astype(np.float32)  # half the stored size; scores differ below 1e-6
     _advance(progress)
     rated = [i for i, d in enumerate(docs) if d.urgency]
     urgency = train_urgency(x[rated], [texts[i] for i in rated], [docs[i].urgency for i in rated], w[rated])
@@ -314,6 +309,7 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     signals = train_signals(x[flagged], {name: [name in docs[i].flags for i in flagged] for name in MARGINS})
     _advance(progress)
     labels = sorted(set(units) | {MANUAL})
+    margins = starter and any(d.source == "corpus" for d in docs)
     th = threshold if threshold is not None else STARTER_THRESHOLD if margins else DEFAULT_THRESHOLD
     model = CityModel(kb.city, labels, featurizer, clf, rows, phrase_map(resolved), th, len(kb.corrections),
                       urgency, signals)
@@ -323,18 +319,6 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     else:
         _advance(progress, CALIBRATION_FOLDS)
     return model
-
-
-def fit_classifier(x, y: np.ndarray, w: np.ndarray, c: float, ridge: bool) -> LinearSVC:
-    """The LinearSVC; ridge (with the starter corpus): averaged with a ridge classifier (see RIDGE_ALPHA)."""
-    clf = LinearSVC(C=c, random_state=0).fit(x, y, sample_weight=w)
-    if ridge:
-        ridge = RidgeClassifier(alpha=RIDGE_ALPHA, solver="sparse_cg").fit(x, y, sample_weight=w)
-        scale = np.std(x @ clf.coef_.T + clf.intercept_) / np.std(x @ ridge.coef_.T + ridge.intercept_)
-        clf.coef_ = (clf.coef_ + scale * ridge.coef_) / 2
-        clf.intercept_ = (clf.intercept_ + scale * ridge.intercept_) / 2
-    clf.coef_ = clf.coef_.astype(np.float32)  # half the stored size; scores differ below 1e-6
-    return clf
 
 
 def _advance(progress, steps: int = 1) -> None:
@@ -355,7 +339,7 @@ def out_of_fold(model: CityModel, docs: list, x, y: np.ndarray, w: np.ndarray,
         keep = np.ones(len(docs), dtype=bool)
         keep[held] = False
         fold = copy.copy(model)
-        fold.clf = fit_classifier(x[keep], y[keep], w[keep], C_STARTER, ridge=True)
+        fold.clf = LinearSVC(C=C_STARTER, random_state=0).fit(x[keep], y[keep], sample_weight=w[keep])
         for i in held.tolist():
             p, _, _, conf = fold.raw_decision(docs[i].text)
             top = model.labels[int(np.argmax(p))]
