@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from jobs.periodic import PERIODIC
+from jobs.registry import register
 from models import AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from models.base import utcnow
 from workflow.events import GENESIS, audit_key
@@ -57,6 +58,7 @@ def _signed_seqs(appeal_ids: list[int]) -> dict[int, int]:
     ).all())
 
 
+@register("audit_checkpoint")
 def checkpoint(key: bytes | None = None) -> int:
     """One run; returns how many heads it signed (under `key`, or the configured AUDIT_KEY). Each
     checkpoint is committed on its own."""

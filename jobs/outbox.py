@@ -15,11 +15,11 @@ from rq.job import Job, JobStatus
 from sqlalchemy import event, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from werkzeug.utils import import_string
 
 from app.errors import is_conflict
 from app.extensions import db, execute_rows
 from jobs.connection import queue
+from jobs.registry import register, resolve
 from models import OutboxMessage
 from models.base import utcnow
 
@@ -99,6 +99,7 @@ def _held(job: Job, cutoff) -> bool:
     return status == JobStatus.STARTED and bool(job.started_at) and job.started_at.replace(tzinfo=cutoff.tzinfo) > cutoff
 
 
+@register("outbox_sweep")
 def sweep(limit: int = 1000) -> int:
     """Push again every message not done, older than OUTBOX_RETRY_AFTER, that RQ does not hold."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_RETRY_AFTER"])
@@ -133,7 +134,7 @@ def _run(message_id: int) -> None:
     if message is None or message.done_at is not None:
         db.session.rollback()
         return
-    import_string(message.job)(*message.args)
+    resolve(message.job).function(*message.args)
     message.done_at = utcnow()
     db.session.commit()
 

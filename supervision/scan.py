@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
+from jobs.registry import register
 from models import Appeal, AppealClock, Status
 from models.base import utcnow
 from supervision.orders import open_order
@@ -63,6 +64,7 @@ def _apply(kind: str, clock: AppealClock, now: datetime) -> bool:
     return False
 
 
+@register("sla_scan")
 def scan(now: datetime | None = None) -> dict[str, int]:
     """One pass; returns how many appeals turned red, yellow, passed their acceptance deadline
     unaccepted, and got a supervision order."""
