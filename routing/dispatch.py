@@ -88,10 +88,21 @@ def dispatch_appeal(appeal_id: int) -> None:
 
 
 def territories_of(appeal: Appeal) -> list[territory.Territory]:
-    """The city's active territorial units, with their codes (former ones from tables/territories.json)."""
+    """The city's active territorial units, with their codes (former ones from tables/territories.json):
+    read once per transaction (a dispatch batch routes up to fifty appeals in one)."""
+    memo = db.session.info.get("territories")
+    transaction = db.session().get_transaction()
+    if memo is None or memo[0] is not transaction:
+        memo = db.session.info["territories"] = (transaction, {})
+    if appeal.city_id not in memo[1]:
+        memo[1][appeal.city_id] = _territories(appeal.city_id, appeal.city.name)
+    return memo[1][appeal.city_id]
+
+
+def _territories(city_id: int, city_name: str) -> list[territory.Territory]:
     units = db.session.scalars(select(Unit).options(selectinload(Unit.aliases)).where(
-        Unit.city_id == appeal.city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
-    former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(appeal.city.name)}
+        Unit.city_id == city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
+    former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(city_name)}
     return [territory.Territory(u.id, u.name, tuple(c for c in (u.division_code, *former.get(u.name, ())) if c),
                                 (u.name, *(a.alias for a in u.aliases))) for u in units]
 

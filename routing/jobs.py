@@ -25,6 +25,7 @@ from models import DivisionTable, OutboxMessage, RouterModel
 from routing import store
 
 DISPATCH_JOB = "dispatch_appeal"
+DISPATCH_BATCH = 50  # received appeals one dispatch run routes (jobs.outbox), each in its own savepoint
 RETRAIN_JOB = "retrain_city"
 
 
@@ -97,7 +98,7 @@ def retrain_all() -> int:
     return added
 
 
-@register(DISPATCH_JOB)
+@register(DISPATCH_JOB, batch=DISPATCH_BATCH)
 def dispatch_appeal(appeal_id: int) -> None:
     """The outbox job behind every received appeal (the outbox commits)."""
     from routing import dispatch  # imports this module: loaded when the first job runs
