@@ -73,3 +73,21 @@ def test_a_run_takes_at_most_the_bound(client, world, database, monkeypatch):
     monkeypatch.setitem(registry._jobs, DISPATCH_JOB, dataclasses.replace(job, batch=2))
     outbox.run(messages[2])
     assert [done for done, _ in _state(database, messages)] == [True, False, True]  # its own first, then the oldest
+
+
+def test_two_workers_racing_over_a_backlog_dispatch_each_appeal_once(app, live_world, live_client, redis_conn):
+    """Real workers in their own processes, each taking batches (SKIP LOCKED) from one backlog."""
+    from app.extensions import db
+    from tests.jobs.helpers import start_worker
+
+    _, operator = live_world.user("operator")
+    numbers = [live_client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
+               for _ in range(30)]
+    workers = [start_worker(burst=True) for _ in range(2)]
+    assert [w.wait(120) for w in workers] == [0, 0]
+    db.session.remove()
+    appeals = db.session.scalars(select(Appeal).where(Appeal.number.in_(numbers))).all()
+    assert {a.status for a in appeals} == {Status.manual}
+    assert [_dispatch_events(db, a.id) for a in appeals] == [1] * 30
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.done_at.is_(None))) == 0
