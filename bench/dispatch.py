@@ -101,10 +101,12 @@ def _fingerprint(db, appeal_ids: list[int]) -> str:
 
 
 def _drop_queue(redis) -> None:
-    """The private queue's keys and the outbox jobs' (nothing else uses this Redis database)."""
-    for pattern in (f"rq:*{QUEUE}*", "rq:job:outbox-*"):
-        for key in redis.scan_iter(pattern):
-            redis.delete(key)
+    """The private queue's keys and its waiting jobs (finished ones expire with their result_ttl);
+    nothing else in the Redis database is touched."""
+    for job in redis.lrange(f"rq:queue:{QUEUE}", 0, -1):
+        redis.delete(b"rq:job:" + job)
+    for key in redis.scan_iter(f"rq:*{QUEUE}*"):
+        redis.delete(key)
 
 
 def main() -> None:
