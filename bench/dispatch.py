@@ -6,8 +6,8 @@ burst mode working the dispatch jobs intake pushed, RQ's own work and the Redis 
 Sets up the PostgreSQL database $BENCH_DISPATCH_DB (default appeals_bench_dispatch: migrations, `flask
 demo load`, `flask routing train --city 金昌`), submits the dev set's 金昌 texts (repeated to --appeals,
 40 enterprises) through `intake.service.submit` as the partner, each in its own commit (so each
-pushes its own RQ job, as under load), then, with the demo's own received appeals, works the private queue with one burst worker and
-prints CPU time (`time.process_time`), SQL statements and Redis round trips per dispatched appeal.
+pushes its own RQ job, as under load), then works the private queue (with the demo's own received
+appeals) with one burst worker and prints CPU time (`time.process_time`), SQL statements and Redis round trips per dispatched appeal.
 Baseline in the same run: the router alone (`routing.service.route`) on the same appeals.
 `--webhooks` adds a partner and a unit subscription, so every dispatch also fans out deliveries.
 The fingerprint hashes what the jobs wrote (statuses, units, routing, events, deadlines relative
@@ -187,7 +187,8 @@ def main() -> None:
     _drop_queue(redis)
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    print(f"commit {commit.strip()}, {len(appeal_ids)} appeals ({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))})"
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+    print(f"commit {commit.strip()}, {len(appeal_ids)} appeals ({counts})"
           f"{', webhooks: 2 subscriptions' if args.webhooks else ''}, load average {os.getloadavg()[0]:.1f}")
     print(f"RQ worker (burst) per dispatched appeal: {job_ms:.2f} ms CPU, {statements / len(appeal_ids):.1f} SQL "
           f"statements, {round_trips / len(appeal_ids):.1f} Redis round trips")
