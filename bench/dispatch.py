@@ -7,8 +7,8 @@ Sets up the PostgreSQL database $BENCH_DISPATCH_DB (default appeals_bench_dispat
 demo load`, `flask routing train --city 金昌`), submits the dev set's 金昌 texts (repeated to --appeals,
 40 enterprises) through `intake.service.submit` as the partner, each in its own commit (so each
 pushes its own RQ job, as under load), then works the private queue (with the demo's own received
-appeals) with one burst worker and prints CPU time (`time.process_time`), SQL statements and Redis round trips per dispatched appeal.
-Baseline in the same run: the router alone (`routing.service.route`) on the same appeals.
+appeals) with one burst worker and prints CPU time (`time.process_time`), SQL statements and
+Redis round trips per dispatched appeal. Baseline in the same run: the router alone (`routing.service.route`) on the same appeals.
 `--webhooks` adds a partner and a unit subscription, so every dispatch also fans out deliveries.
 The fingerprint hashes what the jobs wrote (statuses, units, routing, events, deadlines relative
 to their start, deliveries) without timestamps and ids: equal fingerprints on the same day mean
