@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from sqlalchemy import and_, func, select
 
-from kernel.db import db
+from events.log import GENESIS, audit_key
 from jobs.periodic import PERIODIC
+from jobs.registry import register
+from kernel.db import db
 from models import AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from models.base import utcnow
-from events.log import GENESIS, audit_key
 
 INTERVAL = next(seconds for job_id, _, seconds in PERIODIC if job_id == "audit-checkpoint")
 # Entries of transactions still open while a run reads are taken by the next run.
@@ -57,6 +58,7 @@ def _signed_seqs(appeal_ids: list[int]) -> dict[int, int]:
     ).all())
 
 
+@register("audit_checkpoint")
 def checkpoint(key: bytes | None = None) -> int:
     """One run; returns how many heads it signed (under `key`, or the configured AUDIT_KEY). Each
     checkpoint is committed on its own."""

@@ -15,7 +15,7 @@ from models.base import utcnow
 from privacy.lookup import blind_index
 
 CHINA = ZoneInfo("Asia/Shanghai")
-DISPATCH_JOB = "routing.dispatch.dispatch_appeal"
+DISPATCH_JOB = "dispatch_appeal"  # registered by routing.jobs
 STAFF_SENDER, PUBLIC_SENDER = "staff", "public"
 # Built once: executing the same statement object with new parameters skips SQL compilation
 # (the dialects' own INSERT … ON CONFLICT constructs are compiled anew on every execution).

@@ -2,29 +2,30 @@
 so two schedulers (or a slow run) never make the same job run twice at once."""
 from flask import current_app
 from rq.cron import CronScheduler
-from werkzeug.utils import import_string
 
 from jobs.connection import redis_connection
+from jobs.registry import resolve
 
-# (id, function, seconds between runs)
+# (id, registered job name, seconds between runs)
 PERIODIC = [
-    ("outbox-sweep", "jobs.outbox.sweep", 5),
-    ("sla-scan", "supervision.scan.scan", 60),
-    ("webhook-sweep", "webhooks.delivery.sweep", 30),
-    ("routing-retrain", "routing.jobs.retrain_all", 86400),
+    ("outbox-sweep", "outbox_sweep", 5),
+    ("sla-scan", "sla_scan", 60),
+    ("webhook-sweep", "webhook_sweep", 30),
+    ("routing-retrain", "retrain_all", 86400),
     # Signed checkpoints of every appeal's event-log head; `flask audit verify` expects one within 3 intervals.
-    ("audit-checkpoint", "audit.checkpoints.checkpoint", 300),
+    ("audit-checkpoint", "audit_checkpoint", 300),
 ]
 
 
 def run_periodic(job_id: str) -> None:
     """The RQ job behind every periodic entry."""
-    function, interval = next((f, s) for i, f, s in PERIODIC if i == job_id)
+    name, interval = next((n, s) for i, n, s in PERIODIC if i == job_id)
+    function = resolve(name).function
     lock = redis_connection().lock(f"periodic:{job_id}", timeout=max(interval * 10, 60), blocking=False)
     if not lock.acquire():
         return
     try:
-        import_string(function)()
+        function()
     finally:
         lock.release()
 

@@ -13,7 +13,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_pending", "done_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The dotted path of the job function, e.g. routing.dispatch.dispatch_appeal.
+    # The job's registered name (jobs.registry), e.g. dispatch_appeal.
     job: Mapped[str] = mapped_column(String(128))
     args: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

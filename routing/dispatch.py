@@ -15,9 +15,8 @@ from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kernel.db import db
+from kernel.vocabulary import URGENCY_LABELS, URGENCY_RANK, Channel, Status
 from models import Appeal, Unit
-from kernel.vocabulary import Channel, Status
-from kernel.vocabulary import URGENCY_LABELS, URGENCY_RANK
 from routing import jobs, service, territory
 from tables import territories as territory_data
 from tables.queries import current_matters, current_table
@@ -44,7 +43,7 @@ def dispatch_appeal(appeal_id: int) -> None:
     if appeal is None or appeal.status != Status.received:
         return
     _never_dispatched(appeal)
-    table = current_table(appeal.city_id)
+    table = _per_transaction("table", appeal.city_id, lambda: current_table(appeal.city_id))
     placement = place(appeal)
     try:
         routed = service.route(appeal)
@@ -86,11 +85,27 @@ def dispatch_appeal(appeal_id: int) -> None:
         to_manual(appeal, reason, data=_event_data(appeal.routing))
 
 
+def _per_transaction(what: str, city_id: int, load):
+    """`load()`, read once per city and transaction: a dispatch batch routes up to fifty appeals in
+    one transaction, and the city's table and units change only by an admin's import."""
+    memo = db.session.info.get("dispatch_memo")
+    transaction = db.session().get_transaction()
+    if memo is None or memo[0] is not transaction:
+        memo = db.session.info["dispatch_memo"] = (transaction, {})
+    if (what, city_id) not in memo[1]:
+        memo[1][what, city_id] = load()
+    return memo[1][what, city_id]
+
+
 def territories_of(appeal: Appeal) -> list[territory.Territory]:
     """The city's active territorial units, with their codes (former ones from tables/territories.json)."""
+    return _per_transaction("territories", appeal.city_id, lambda: _territories(appeal.city_id, appeal.city.name))
+
+
+def _territories(city_id: int, city_name: str) -> list[territory.Territory]:
     units = db.session.scalars(select(Unit).options(selectinload(Unit.aliases)).where(
-        Unit.city_id == appeal.city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
-    former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(appeal.city.name)}
+        Unit.city_id == city_id, Unit.kind == "jurisdiction", Unit.retired_at.is_(None)).order_by(Unit.id))
+    former = {e["name"]: tuple(e.get("former_codes", ())) for e in territory_data.entries(city_name)}
     return [territory.Territory(u.id, u.name, tuple(c for c in (u.division_code, *former.get(u.name, ())) if c),
                                 (u.name, *(a.alias for a in u.aliases))) for u in units]
 
@@ -186,7 +201,7 @@ def _event_data(routing: dict) -> dict:
 
 def _units(city_id: int, names: list[str]) -> dict[str, Unit]:
     """The city's active, routable units with these names (never another city's)."""
-    rows = db.session.scalars(select(Unit).where(
-        Unit.city_id == city_id, Unit.name.in_(names), Unit.retired_at.is_(None), Unit.routable.is_(True)))
-    return {u.name: u for u in rows}
+    routable = _per_transaction("units", city_id, lambda: {u.name: u for u in db.session.scalars(select(Unit).where(
+        Unit.city_id == city_id, Unit.retired_at.is_(None), Unit.routable.is_(True)))})
+    return {name: routable[name] for name in names if name in routable}
 

@@ -23,8 +23,9 @@ def evaluate(records: list[dict], predictions: list[dict], names: dict[str, str]
     """records: `gold_lead` (or 人工分拨), `acceptable`, `urgency`; predictions: prediction_record()s.
 
     top1/top3: the gold unit is the first / among the first three candidates (for 人工分拨: the router
-    chose manual dispatch itself, reason not_routable or no_content, not below its threshold). accuracy: the final decision is right (lead is the gold or an acceptable
-    unit; or manual when the gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
+    chose manual dispatch itself, reason not_routable or no_content, not below its threshold).
+    accuracy: the final decision is right (lead is the gold or an acceptable unit; or manual when the
+    gold is 人工分拨). auto_precision: share of auto-dispatched appeals whose
     lead is acceptable. emergencies_missed: gold emergencies classed normal or consult.
     names: other spellings of unit names → the model's names (`KnowledgeBase.canonical()`), so that
     labels written as 市发改委 match 市发展改革委.

@@ -37,7 +37,7 @@ class Featurizer:
         state["_tok"] = state["_names"] = None
         return state
 
-    def fit(self, texts: list[str]) -> "Featurizer":
+    def fit(self, texts: list[str]) -> Featurizer:
         self.char.fit(texts)
         self.word.fit(texts)
         self.n_char = len(self.char.vocabulary_)

@@ -1,4 +1,9 @@
-"""Retraining: a new model version from the current table plus all corrections.
+"""The routing jobs (registered by name, jobs.registry): dispatch, and retraining.
+
+Dispatch (`dispatch_appeal`) is routing.dispatch's; it is registered here, in the module the
+application imports, so that every worker knows it.
+
+Retraining: a new model version from the current table plus all corrections.
 
 `retrain_city` runs as an outbox job (exactly once, in the outbox's transaction): requested by an
 admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job when a city has
@@ -13,12 +18,15 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from kernel.db import db
 from jobs import outbox
+from jobs.registry import register
+from kernel.db import db
 from models import DivisionTable, OutboxMessage, RouterModel
 from routing import store
 
-RETRAIN_JOB = "routing.jobs.retrain_city"
+DISPATCH_JOB = "dispatch_appeal"
+DISPATCH_BATCH = 50  # received appeals one dispatch run routes (jobs.outbox), each in its own savepoint
+RETRAIN_JOB = "retrain_city"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ def is_current(city_id: int) -> bool:
     return data is not None and active.table_id == data.table_id and active.corrections == len(data.kb.corrections)
 
 
+@register(RETRAIN_JOB)
 def retrain_city(city_id: int, force: bool = False) -> None:
     """The outbox job (the outbox commits)."""
     if force or not is_current(city_id):
@@ -86,9 +95,18 @@ def request_retrain(city_id: int, force: bool = False) -> bool:
     return True
 
 
+@register("retrain_all")
 def retrain_all() -> int:
     """The nightly periodic entry: one retrain job per city that has a division table."""
     cities = db.session.scalars(select(DivisionTable.city_id).distinct()).all()
     added = sum(request_retrain(city_id) for city_id in cities)
     db.session.commit()
     return added
+
+
+@register(DISPATCH_JOB, batch=DISPATCH_BATCH)
+def dispatch_appeal(appeal_id: int) -> None:
+    """The outbox job behind every received appeal (the outbox commits)."""
+    from routing import dispatch  # imports this module: loaded when the first job runs
+
+    dispatch.dispatch_appeal(appeal_id)

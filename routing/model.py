@@ -20,8 +20,7 @@ from routing.lexicon import user_words
 from routing.normalize import normalize
 from routing.safety import Safety, assess, handles
 from routing.signals import MARGINS, Signals, train_signals
-from routing.training import (MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds,
-                              table_rows)
+from routing.training import MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds, table_rows
 from routing.urgency import UrgencyModel, classify_urgency, train_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from events.log import record
+from jobs.registry import register
 from kernel.db import db
-from models import Appeal, AppealClock
 from kernel.vocabulary import Status
+from models import Appeal, AppealClock
 from models.base import utcnow
 from supervision.orders import open_order
-from events.log import record
 
 BATCH = 500
 OVERDUE_REASON = "超过办结时限一个工作日仍未办结，自动督办"
@@ -64,6 +65,7 @@ def _apply(kind: str, clock: AppealClock, now: datetime) -> bool:
     return False
 
 
+@register("sla_scan")
 def scan(now: datetime | None = None) -> dict[str, int]:
     """One pass; returns how many appeals turned red, yellow, passed their acceptance deadline
     unaccepted, and got a supervision order."""

@@ -21,9 +21,10 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import and_, or_, select, update
 
-from kernel.db import db
 from jobs import outbox
 from jobs.connection import redis_connection
+from jobs.registry import register
+from kernel.db import db
 from models import Delivery, DeliveryAttempt
 from models.base import utcnow
 from webhooks import targets
@@ -62,6 +63,7 @@ def _enqueue(delivery_id: int, delay: float = 0.0) -> bool:
     return True
 
 
+@register(FIRST_ATTEMPT_JOB)
 def enqueue_first(key: str) -> None:
     """The outbox job behind every new (or re-delivered) delivery: queue its attempt."""
     delivery_id = db.session.scalar(select(Delivery.id).where(Delivery.key == key))
@@ -181,6 +183,7 @@ def redeliver(delivery: Delivery) -> None:
     outbox.add(FIRST_ATTEMPT_JOB, delivery.key)
 
 
+@register("webhook_sweep")
 def sweep(limit: int = 1000) -> int:
     """Queue again deliveries whose scheduled attempt RQ lost, or whose attempt died mid-way."""
     if delivery_disabled():

@@ -11,8 +11,8 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from jobs import outbox
-from models import Appeal, AppealEvent, Delivery, Partner, Subscription, Unit
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
+from models import Appeal, AppealEvent, Delivery, Partner, Subscription, Unit
 from models.base import utcnow
 from sla.service import appeal_clock
 from webhooks.config import setting
@@ -31,7 +31,7 @@ ALL_EVENT_TYPES = sorted(set(EVENT_TYPES.values()))
 # Event details safe for every subscriber; anything else in an event's data stays inside.
 SHARED_DATA = ("lead_unit", "assisting_units", "returned_by_unit", "unit", "completion_due", "solved", "rating",
                "kind", "order")
-FIRST_ATTEMPT_JOB = "webhooks.delivery.enqueue_first"
+FIRST_ATTEMPT_JOB = "webhook_first_attempt"  # registered by webhooks.delivery
 
 
 def _iso(value):

@@ -8,11 +8,11 @@ from sqlalchemy import select, text
 from audit import verify as verify_module
 from audit.checkpoints import checkpoint
 from audit.rekey import legacy_digest, rekey
+from events.log import GENESIS, event_digest
 from models import Appeal, AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from routing.dispatch import dispatch_appeal
 from tests.audit.test_verify import event_of, run, tamper
 from tests.factories import appeal_body
-from events.log import GENESIS, event_digest
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_migration_rekeys_legacy_entries_and_reports_what_was_reported_before(ap
 def test_the_periodic_job_audit_checkpoint_signs_the_heads(database, appeal):
     from jobs.periodic import PERIODIC, run_periodic
 
-    assert ("audit-checkpoint", "audit.checkpoints.checkpoint", 300) in PERIODIC
+    assert ("audit-checkpoint", "audit_checkpoint", 300) in PERIODIC
     run_periodic("audit-checkpoint")
     head = database.session.scalar(select(AuditCheckpointHead))
     assert (head.seq, head.hash) == (5, event_of(database, appeal, 5).hash)

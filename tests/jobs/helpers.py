@@ -43,10 +43,11 @@ def redis_server(port: int):
 _started: list[subprocess.Popen] = []
 
 
-def start_worker(env_overrides: dict | None = None, burst: bool = False) -> subprocess.Popen:
-    """`flask jobs worker` in its own process group, so a test can kill it and its work horse.
+def start_worker(env_overrides: dict | None = None, burst: bool = False, app_module: str = "wsgi") -> subprocess.Popen:
+    """`flask jobs worker` in its own process group, so a test can kill it and its work horse
+    (`app_module`: one that also registers test jobs, as tests.jobs.slow_jobs).
     Whatever the test does, `stop_workers` (run after every test) ends it."""
-    args = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"] + (["--burst"] if burst else [])
+    args = [sys.executable, "-m", "flask", "--app", app_module, "jobs", "worker"] + (["--burst"] if burst else [])
     process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env_overrides or {})},
                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _started.append(process)

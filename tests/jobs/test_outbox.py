@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from kernel.db import db
 from jobs import outbox
-from models import Appeal, AppealEvent, OutboxMessage
+from kernel.db import db
 from kernel.vocabulary import Status
+from models import Appeal, AppealEvent, OutboxMessage
 from tests.factories import appeal_body
 from tests.jobs.helpers import free_port, kill_hard, redis_server, start_worker, wait_until
 
@@ -83,7 +83,7 @@ def test_a_job_that_loses_a_deadlock_is_tried_again_at_once(client, world, datab
 
 
 def test_rolled_back_transaction_pushes_nothing(app, database, redis_conn):
-    outbox.add("routing.dispatch.dispatch_appeal", 12345)
+    outbox.add("dispatch_appeal", 12345)
     database.session.flush()
     database.session.rollback()
     assert Queue(app.config["RQ_QUEUE"], connection=redis_conn).count == 0
@@ -121,17 +121,17 @@ def test_worker_killed_mid_job_neither_loses_nor_doubles_the_dispatch(app, live_
     number = client.post("/api/v1/appeals", json=appeal_body(), headers=operator).get_json()["number"]
     appeal_id = db.session.scalar(select(Appeal.id).where(Appeal.number == number))
     # Replace the pushed job by a slow one, so the worker can be killed while it holds the transaction.
-    db.session.execute(OutboxMessage.__table__.update().values(job="tests.jobs.slow_jobs.dispatch_slowly"))
+    db.session.execute(OutboxMessage.__table__.update().values(job="dispatch_slowly"))
     db.session.commit()
     marker = tmp_path / "half-way"
-    worker = start_worker({"SLOW_JOB_MARKER": str(marker)})
+    worker = start_worker({"SLOW_JOB_MARKER": str(marker)}, app_module="tests.jobs.slow_jobs")
     wait_until(marker.exists, timeout=30)
     kill_hard(worker)
     db.session.remove()
     assert db.session.get(Appeal, appeal_id).status == Status.received  # the killed transaction left nothing
     time.sleep(1.1)
     assert outbox.sweep() == 1
-    db.session.execute(OutboxMessage.__table__.update().values(job="routing.dispatch.dispatch_appeal"))
+    db.session.execute(OutboxMessage.__table__.update().values(job="dispatch_appeal"))
     db.session.commit()
     second = start_worker(burst=True)
     assert second.wait(60) == 0

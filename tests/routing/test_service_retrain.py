@@ -66,7 +66,7 @@ def test_the_nightly_entry_asks_one_retrain_per_city_with_a_table(world):
 def test_the_nightly_entry_is_a_periodic_job():
     from jobs.periodic import PERIODIC
 
-    assert ("routing-retrain", "routing.jobs.retrain_all", 86400) in PERIODIC
+    assert ("routing-retrain", "retrain_all", 86400) in PERIODIC
 
 
 def test_only_one_version_of_a_city_is_active(world, monkeypatch):

@@ -7,6 +7,7 @@ from kernel.db import db
 from models import Delivery, DeliveryAttempt, OutboxMessage
 from tests.webhooks.receivers import dispatched, make_partner, run_jobs, submitted, subscribe
 from webhooks.delivery import attempt, backoff
+from webhooks.events import FIRST_ATTEMPT_JOB
 from webhooks.signing import verify
 from workflow.transitions import perform
 
@@ -28,7 +29,7 @@ def test_dispatch_creates_one_delivery_per_matching_subscription(world, database
     found = deliveries()
     assert {d.subscription_id for d in found} == {lead.id, own.id}
     assert {d.event_type for d in found} == {"appeal.dispatched"}
-    jobs = database.session.query(OutboxMessage).filter_by(job="webhooks.delivery.enqueue_first").all()
+    jobs = database.session.query(OutboxMessage).filter_by(job=FIRST_ATTEMPT_JOB).all()
     assert sorted(j.args[0] for j in jobs) == sorted(d.key for d in found)
     payload = next(d.payload for d in found if d.subscription_id == own.id)
     assert payload["appeal"]["number"] == appeal.number and payload["appeal"]["lead_unit"] == "市工信局"

@@ -1,0 +1,51 @@
+"""Jobs under stable names: what outbox rows and the periodic list store instead of import paths.
+
+A queued job outlives a release: moving or renaming the module behind it must not orphan it. Each
+package registers its own jobs (`@register("dispatch_appeal")` at the function); `resolve` is how
+the outbox and the periodic runner find them, and fails loudly on a name nobody registered.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    function: Callable
+    # Messages of this job one outbox run may take together (jobs.outbox.run), each in its own
+    # savepoint; 1: one at a time.
+    batch: int = 1
+
+
+class UnknownJob(LookupError):
+    """A stored job name no loaded package registered (a release dropped it, or its package was
+    not imported by the process running it)."""
+
+
+_jobs: dict[str, Job] = {}
+
+
+def register(name: str, *, batch: int = 1) -> Callable[[Callable], Callable]:
+    """Decorator: register the function under `name`; the function is returned unchanged."""
+    def decorate(function: Callable) -> Callable:
+        known = _jobs.get(name)
+        if known is not None and _path(known.function) != _path(function):
+            raise ValueError(f"job name {name!r} is already registered for {_path(known.function)}")
+        _jobs[name] = Job(name, function, batch)
+        return function
+    return decorate
+
+
+def _path(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def resolve(name: str) -> Job:
+    try:
+        return _jobs[name]
+    except KeyError:
+        raise UnknownJob(f"no job registered under {name!r} (known: {', '.join(sorted(_jobs))})") from None
+
+
+def names() -> list[str]:
+    return sorted(_jobs)
