@@ -4,7 +4,7 @@ burst mode working the dispatch jobs intake pushed, RQ's own work and the Redis 
     .venv/bin/python -m bench.dispatch [--appeals 300] [--webhooks] [--profile]
 
 Sets up the PostgreSQL database $BENCH_DISPATCH_DB (default appeals_bench_dispatch: migrations, `flask
-demo load`, `flask routing train --city 金昌`), submits the dev set's 金昌 texts (repeated to --appeals,
+demo load`, `flask routing train --city 金昌`), submits the starter corpus's validation texts (repeated to --appeals,
 40 enterprises) through `intake.service.submit` as the partner, each in its own commit (so each
 pushes its own RQ job, as under load), then works the private queue (with the demo's own received
 appeals) with one burst worker and prints CPU time (`time.process_time`), SQL statements and
@@ -27,10 +27,10 @@ from pathlib import Path
 
 import psycopg
 
+from bench.load import corpus_texts
 from bench.stack import APP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "data" / "dev_appeals.jsonl"
 DB = os.environ.get("BENCH_DISPATCH_DB", "appeals_bench_dispatch")
 DSN = f"host=127.0.0.1 port=5432 user=postgres password=postgres dbname={DB}"
 URL = f"postgresql+psycopg://postgres:postgres@127.0.0.1:5432/{DB}"
@@ -50,10 +50,6 @@ def _prepare() -> None:
         subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env={**os.environ, **ENV}, check=True,
                        capture_output=True)
 
-
-def _texts(n: int) -> list[str]:
-    texts = [r["text"] for r in map(json.loads, DEV.read_text(encoding="utf-8").splitlines()) if r["city"] == "金昌"]
-    return [texts[i % len(texts)] for i in range(n)]
 
 
 def _subscribe(db, city, partner_user) -> None:
@@ -139,7 +135,7 @@ def main() -> None:
         partner = db.session.scalar(select(User).where(User.username == "partner"))
         if args.webhooks:
             _subscribe(db, city, partner)
-        for n, text in enumerate(_texts(args.appeals)):
+        for n, text in enumerate(corpus_texts(args.appeals)):
             submit({"city": "金昌", "channel": "partner", "external_id": f"bench-{n}",
                     "enterprise": {"name": f"金昌第{n % 40}材料有限公司"},
                     "complainant": {"name": "张先生", "phone": f"138{n:08d}"}, "text": text, "urgency": "normal"},

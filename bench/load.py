@@ -143,3 +143,12 @@ def percentile(values: list[float], q: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def corpus_texts(n: int) -> list[str]:
+    """`n` appeal texts for a benchmark: the starter corpus's validation part, repeated (the dev set
+    stays unread outside its one final check)."""
+    from routing import corpus
+
+    texts = [appeal.text for appeal in corpus.part("validation")]
+    return [texts[i % len(texts)] for i in range(n)]

@@ -5,14 +5,13 @@
 1. Model load: a fresh process unpickles a stored 金昌 model version (its blob, as a worker does when
    a version becomes active), timed with and without the import of scikit-learn and jieba, and its
    resident memory before and after.
-2. Router only: `CityModel.predict` over the dev set's 金昌 texts (repeated to --appeals), and in the
+2. Router only: `CityModel.predict` over the starter corpus's validation texts (repeated to --appeals), and in the
    same run `jieba.lcut` over the same texts (the baseline: tokenising alone).
 3. The dispatch job end to end in one process (routing.dispatch.dispatch_appeal and its commit, as
    the RQ worker runs it) on a scratch SQLite database with the 金昌 seed table imported.
 4. CPU time per prediction against the router of an earlier commit (--baseline, default the release
    before the starter corpus), measured in the same run: that commit's routing/ is exported to a
    scratch directory and a child process trains its 金昌 model and predicts the same texts.
-The dev set is only read for its texts here.
 """
 import argparse
 import json
@@ -25,10 +24,11 @@ import time
 import zlib
 from pathlib import Path
 
+from bench.load import corpus_texts
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "000_e8af529a3e52d661.txt"
-DEV = SHARED / "data" / "dev_appeals.jsonl"
 CITY = "金昌"
 
 LOAD_PROBE = """
@@ -80,10 +80,6 @@ def _export(commit: str, workdir: str) -> str:
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return str(target)
 
-
-def _texts(n: int) -> list[str]:
-    texts = [r["text"] for r in map(json.loads, DEV.read_text(encoding="utf-8").splitlines()) if r["city"] == CITY]
-    return [texts[i % len(texts)] for i in range(n)]
 
 
 def _rate(function, texts: list[str]) -> float:
@@ -144,7 +140,7 @@ def main() -> None:
     parser.add_argument("--appeals", type=int, default=700)
     parser.add_argument("--baseline", default="ae2024b", help="commit whose router is the CPU baseline")
     args = parser.parse_args()
-    texts = _texts(args.appeals)
+    texts = corpus_texts(args.appeals)
     workdir = tempfile.mkdtemp(prefix="bench-routing-")
     _environment(workdir)
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, check=True,
