@@ -116,7 +116,7 @@ def test_on_the_jinchang_seed_table(world):
     install_model(world, model, db.session.get(DivisionTable, report.table_id))
     first = add_appeal(world, text=ARREARS, enterprise_uscc=uscc("91620321MA71K2Q8L"))
     job.dispatch_appeal(first.id)
-    second = add_appeal(world, text="金川区的园区道路年久失修，影响企业运输。", enterprise_uscc=None,
+    second = add_appeal(world, text="金川区的企业反映，办理施工许可证跑了好几趟还没办下来。", enterprise_uscc=None,
                         enterprise_name="另一家公司")
     job.dispatch_appeal(second.id)
     db.session.commit()
