@@ -141,7 +141,7 @@ class Backends:
     """Samples the bench database's PostgreSQL backends while a burst runs (every `interval` s):
     how many are active ("running", I/O waits included), wait for their client inside a
     transaction, or wait for a lock, and on which statement. The day's counter row (one per city) is where intake transactions queue: the
-    number is drawn first and the row stays locked until the transaction commits."""
+    row stays locked from drawing the number until the transaction commits."""
 
     QUERY = ("SELECT wait_event_type = 'Lock', state, left(query, 40) FROM pg_stat_activity "
              "WHERE datname = current_database() AND backend_type = 'client backend' "
@@ -168,7 +168,9 @@ class Backends:
                 for locked, state, query in conn.execute(self.QUERY):
                     if locked:
                         self.counts["waiting for a lock"] += 1
-                        self.counts["on the counter"] += query.startswith("INSERT INTO appeal_counters")
+                        # the upsert alone (the baseline) or in intake's numbering statement
+                        self.counts["on the counter"] += query.startswith(("INSERT INTO appeal_counters",
+                                                                            "WITH counter AS"))
                     else:
                         self.counts["waiting for their client" if state.startswith("idle") else "running"] += 1
 

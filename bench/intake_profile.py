@@ -5,14 +5,15 @@
 Sets up the PostgreSQL database $BENCH_DB_profile (migrations, `flask demo load`), starts a private
 Redis, then posts single appeals as the demo partner through Flask's test client in this process
 (no HTTP server, no other load) and prints, per request: CPU time, SQL statements (by their first
-words), Redis commands and round trips. `--profile FILE` profiles the requests (CPU time) into FILE and prints the
-top functions.
+words), how long the city's counter row stays locked, Redis commands and round trips.
+`--profile FILE` profiles the requests (CPU time) into FILE and prints the top functions.
 """
 import argparse
 import collections
 import cProfile
 import os
 import pstats
+import statistics
 import time
 
 import psycopg
@@ -44,9 +45,13 @@ class Counters:
     def __init__(self, engine):
         from redis import connection
         from sqlalchemy import event
+        from sqlalchemy.orm import Session
 
         self.sql, self.redis, self.round_trips = collections.Counter(), collections.Counter(), 0
+        self.began = self.locked = None
+        self.held, self.transaction = [], []
         event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(Session, "after_commit", self._committed)
         counters = self
         for serializer in (connection.HiredisRespSerializer, connection.PythonRespSerializer):
             def pack(packer, *args, _pack=serializer.pack):
@@ -64,11 +69,26 @@ class Counters:
 
     def _statement(self, conn, cursor, statement, parameters, context, executemany):
         self.sql[" ".join(statement.split()[:3])[:60]] += 1
+        now = time.perf_counter()
+        if self.began is None:
+            self.began = now
+        if "appeal_counters" in statement:
+            self.locked = now
+
+    def _committed(self, session) -> None:
+        """Wall time from the transaction's first statement, and from the counter's upsert (the
+        city's counter row locked), to the end of the commit."""
+        now = time.perf_counter()
+        if self.locked is not None:
+            self.held.append(now - self.locked)
+            self.transaction.append(now - self.began)
+        self.began = self.locked = None
 
     def reset(self) -> None:
         self.sql.clear()
         self.redis.clear()
         self.round_trips = 0
+        self.held, self.transaction = [], []
 
 
 def main() -> None:
@@ -114,6 +134,11 @@ def main() -> None:
         print(f"SQL statements per request: {sum(counters.sql.values()) / per:.2f}")
         for statement, n in counters.sql.most_common():
             print(f"    {n / per:5.2f}  {statement}")
+        if counters.held:
+            print(f"the city's counter row locked per request (counter upsert to end of commit, wall): "
+                  f"mean {statistics.mean(counters.held) * 1000:.2f} ms, median "
+                  f"{statistics.median(counters.held) * 1000:.2f} ms; whole transaction (first statement to "
+                  f"end of commit): mean {statistics.mean(counters.transaction) * 1000:.2f} ms")
         print(f"Redis commands per request: {sum(counters.redis.values()) / per:.2f} "
               f"in {counters.round_trips / per:.2f} round trips")
         for command, n in counters.redis.most_common():

@@ -1,4 +1,5 @@
 """Storing appeals: one transaction for the appeals, their first events and their dispatch jobs."""
+from secrets import token_hex
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
@@ -26,6 +27,22 @@ NEXT_NUMBERS = text(
     "INSERT INTO appeal_counters (city_id, day, last) VALUES (:city_id, :day, :count) "
     "ON CONFLICT (city_id, day) DO UPDATE SET last = appeal_counters.last + excluded.last RETURNING last"
 )
+# On PostgreSQL, drawing the numbers and giving them to the appeals just inserted is one statement:
+# the city's counter row is locked by it and stays locked only until the COMMIT right after it.
+# The k-th id of :ids gets the k-th number (Python's `{n:06d}`: at least six digits).
+NUMBER_APPEALS = text(
+    "WITH counter AS (" + NEXT_NUMBERS.text + ") "
+    "UPDATE appeals SET number = :prefix || lpad(n.v::text, greatest(6, length(n.v::text)), '0') "
+    "FROM (SELECT ids.id, counter.last - :count + ids.k AS v "
+    "FROM counter, unnest(CAST(:ids AS integer[])) WITH ORDINALITY AS ids(id, k)) AS n "
+    "WHERE appeals.id = n.id RETURNING appeals.id, appeals.number"
+)
+# Elsewhere (SQLite) the two steps; a plain UPDATE, which leaves updated_at as written.
+SET_NUMBER = text("UPDATE appeals SET number = :number WHERE id = :appeal_id")
+# What an appeal's number is from its INSERT until the last statement of its transaction gives it
+# its real one: unique (the column is), never committed (intake numbers before every commit),
+# and never taken for a number (these begin with the city's code).
+PROVISIONAL = "~"
 # What a new appeal has none of yet (every column is given, so none is left to load; its events
 # are left unloaded: the first one was written with a plain INSERT).
 NEW_APPEAL = {"lead_unit_id": None, "lead_unit": None, "territory_unit_id": None, "territory_unit": None,
@@ -37,9 +54,29 @@ EVENT_COLUMNS = [column.key for column in AppealEvent.__table__.columns if colum
 
 def next_numbers(city: City, count: int) -> list[str]:
     """JC20261122-000123: city code, local date, per-city daily sequence from an atomic upsert."""
-    day = utcnow().astimezone(CHINA).strftime("%Y%m%d")
+    day = _today()
     last = db.session.execute(NEXT_NUMBERS, {"city_id": city.id, "day": day, "count": count}).scalar_one()
     return [f"{city.code}{day}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def number_appeals(city: City, appeal_ids: list[int]) -> list[str]:
+    """Give the city's appeals just inserted in this transaction (under provisional numbers) the
+    day's next numbers, in the order of `appeal_ids`; returns them in that order. Locks the city's
+    counter row until the commit: the last thing a transaction does before it commits."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        numbers = next_numbers(city, len(appeal_ids))
+        db.session.execute(SET_NUMBER, [{"appeal_id": appeal_id, "number": number}
+                                        for appeal_id, number in zip(appeal_ids, numbers)])
+        return numbers
+    day = _today()
+    given = dict(db.session.execute(NUMBER_APPEALS, {
+        "city_id": city.id, "day": day, "count": len(appeal_ids), "ids": appeal_ids,
+        "prefix": f"{city.code}{day}-"}).all())
+    return [given[appeal_id] for appeal_id in appeal_ids]
+
+
+def _today() -> str:
+    return utcnow().astimezone(CHINA).strftime("%Y%m%d")
 
 
 def submit(data: dict, user: User | None) -> tuple[Appeal, bool]:
@@ -147,13 +184,10 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
     if not indexes:
         return {}
     now = utcnow()
-    rows = {i: _values(items[i], cities[i], user, now) for i in indexes}
-    # The numbers last: drawing them locks the city's counter row until the commit, and the
-    # city's other intake transactions queue on it (docs/performance.md).
-    for city in {cities[i] for i in indexes}:
-        mine = [i for i in indexes if cities[i] is city]
-        for i, number in zip(mine, next_numbers(city, len(mine))):
-            rows[i]["number"] = number
+    # In the order of their unique keys: two batches that share external ids then wait on each
+    # other's rows in the same order, never each on the other (a deadlock).
+    indexes = sorted(indexes, key=lambda i: (cities[i].id, items[i]["channel"], items[i].get("external_id") or ""))
+    rows = {i: {**_values(items[i], cities[i], user, now), "number": PROVISIONAL + token_hex(15)} for i in indexes}
     ids = execute_rows(INSERT_APPEALS, list(rows.values())).scalars().all()
     events = []
     for values, appeal_id in zip(rows.values(), ids):
@@ -163,6 +197,13 @@ def _insert(items: list[dict], cities: list[City], indexes: list[int], user: Use
         events.append({column: getattr(event, column) for column in EVENT_COLUMNS})
     execute_rows(INSERT_EVENT, events)
     outbox.add_many(DISPATCH_JOB, [[values["id"]] for values in rows.values()])
+    # The numbers last: drawing them locks the city's counter row until the commit, and the
+    # city's other intake transactions queue on it (docs/performance.md). Cities in the order of
+    # their ids, so that two batches lock their counter rows in the same order.
+    for city in sorted({cities[i] for i in indexes}, key=lambda city: city.id):
+        mine = sorted(i for i in indexes if cities[i] is city)  # numbered in the order sent
+        for i, number in zip(mine, number_appeals(city, [rows[i]["id"] for i in mine])):
+            rows[i]["number"] = number
     return rows
 
 

@@ -1,4 +1,7 @@
-from models import Appeal, AppealEvent, OutboxMessage
+from sqlalchemy import select, update
+
+from intake.service import PROVISIONAL
+from models import Appeal, AppealCounter, AppealEvent, OutboxMessage
 from tests.factories import appeal_body
 
 
@@ -129,3 +132,28 @@ def test_the_address_is_optional_and_stored(client, world, database):
     assert database.session.query(Appeal).filter_by(number=number).one().address == "永昌县城关镇北海子路1号"
     too_long = client.post("/api/v1/appeals", json=appeal_body(address="长" * 201), headers=headers)
     assert too_long.status_code == 400 and too_long.get_json()["errors"]["address"] == ["诉求地址应为2至200个字"]
+
+
+def test_an_appeal_is_never_stored_under_its_provisional_number(client, world, database):
+    """Intake inserts the appeal under a provisional number and gives it its real one as the last
+    statement before the commit (docs/performance.md): nothing committed keeps the first."""
+    _, headers = world.user("partner")
+    body = appeal_body(external_id="prov-1")
+    assert client.post("/api/v1/appeals", json=body, headers=headers).status_code == 201
+    assert client.post("/api/v1/appeals", json=body, headers=headers).status_code == 200
+    batch = {"appeals": [appeal_body(), body, appeal_body()]}
+    assert client.post("/api/v1/appeals/batch", json=batch, headers=headers).status_code == 200
+    numbers = database.session.scalars(select(Appeal.number).order_by(Appeal.id)).all()
+    assert len(numbers) == 3
+    assert [n[-6:] for n in numbers] == ["000001", "000002", "000003"]
+    assert not [n for n in numbers if n.startswith(PROVISIONAL)]
+
+
+def test_a_day_past_a_million_appeals_keeps_every_digit(client, world, database):
+    _, headers = world.user("operator")
+    city = world.city
+    first = client.post("/api/v1/appeals", json=appeal_body(), headers=headers).get_json()["number"]
+    database.session.execute(update(AppealCounter).where(AppealCounter.city_id == city.id).values(last=999_999))
+    numbers = [client.post("/api/v1/appeals", json=appeal_body(), headers=headers).get_json()["number"]
+               for _ in range(2)]
+    assert numbers == [first[:-6] + "1000000", first[:-6] + "1000001"]

@@ -122,3 +122,24 @@ def test_racing_batches_store_each_appeal_once_with_no_gaps(app, live_world):
     assert len(numbers) == 5 + 6 * 2
     assert [int(n[-6:]) for n in numbers] == list(range(1, len(numbers) + 1))
     assert db.session.scalar(select(func.count()).select_from(AppealEvent)) == len(numbers)
+
+
+def test_batches_sharing_ids_in_opposite_orders_do_not_deadlock(app, live_world):
+    """The appeals are inserted before the number is drawn, so two batches wait on each other's
+    rows; they insert in the order of their keys, whatever order they were sent in."""
+    _, partner = live_world.user("partner")
+    shared = [appeal_body(external_id=f"cross-{i}") for i in range(5)]
+
+    def post(n):
+        with app.test_client() as c:
+            return c.post(BATCH, json={"appeals": shared if n % 2 else shared[::-1]}, headers=partner)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert [r.status_code for r in responses] == [200] * 4
+    by_id = [{r["appeal"]["external_id"]: r["appeal"]["number"] for r in response.get_json()["results"]}
+             for response in responses]
+    assert all(answer == by_id[0] for answer in by_id)
+    db.session.remove()
+    numbers = db.session.scalars(select(Appeal.number).order_by(Appeal.number)).all()
+    assert [int(n[-6:]) for n in numbers] == [1, 2, 3, 4, 5]
