@@ -19,8 +19,9 @@ OUTBOX_BACKOFF seconds after the first failure, doubled after each one (at most 
 OUTBOX_MAX_ATTEMPTS failures it is dead-lettered: kept, run no more, logged once at ERROR, the
 job's `on_dead` hook called (dispatch: the appeal goes to manual dispatch), listed by
 `flask jobs dead` and put back by `flask jobs retry`. A failure recorded this way ends the RQ
-job normally (the message row, not RQ's failed list, keeps it); one that could not be recorded
-(the database is gone) is raised, and the sweep pushes the message again.
+job normally (the message row, not RQ's failed list, keeps it). A lost database connection is no
+failure of the message: it is raised uncounted, as is a failure that could not be recorded, and
+the sweep pushes the message again.
 """
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import event, insert, or_, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from jobs.connection import queue
@@ -151,13 +152,13 @@ def run(message_id: int) -> None:
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             return _run(message_id)
-        except OperationalError as error:
-            if not is_conflict(error) or attempt == CONFLICT_ATTEMPTS:
-                _record_failure(message_id, error)
-                return
-            current_app.logger.error("outbox message %s lost a transaction conflict, trying again: %s",
-                                     message_id, error)
         except Exception as error:
+            if is_conflict(error) and attempt < CONFLICT_ATTEMPTS:
+                current_app.logger.error("outbox message %s lost a transaction conflict, trying again: %s",
+                                         message_id, error)
+                continue
+            if _outage(error):
+                raise  # not the message's fault: RQ keeps the failure, the sweep pushes it again
             _record_failure(message_id, error)
             return
         finally:
@@ -195,7 +196,9 @@ def _run_batch(job: RegisteredJob, message_id: int) -> None:
             with db.session.begin_nested():
                 job.function(*message.args)
                 message.done_at = utcnow()
-        except OperationalError as error:
+        except Exception as error:
+            if _outage(error):
+                raise
             if not is_conflict(error):
                 _failed(message, error)
             elif message.id == message_id:
@@ -203,14 +206,18 @@ def _run_batch(job: RegisteredJob, message_id: int) -> None:
             else:  # not the message's fault: left to its own RQ job, uncounted
                 current_app.logger.warning("outbox message %s (%s) lost a transaction conflict, left pending",
                                            message.id, job.name)
-        except Exception as error:
-            _failed(message, error)
         else:
             done.append(message.id)
     db.session.commit()
     _unqueue([m for m in done if m != message_id])
     if own_conflict is not None:
         raise own_conflict  # `run` tries it again at once
+
+
+def _outage(error: Exception) -> bool:
+    """The database connection was lost under the job: no failure of the message, not counted."""
+    return isinstance(error, (InterfaceError, PendingRollbackError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def _record_failure(message_id: int, error: Exception) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from rq import Queue
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from jobs import outbox, registry
 from kernel.vocabulary import Status
@@ -179,3 +180,16 @@ def test_a_single_job_that_always_fails_goes_dead_and_retry_all_puts_it_back(app
     assert result.exit_code == 0 and "已重新排队 1 个任务" in result.output
     outbox.run(message_id)
     assert calls == [7] * (attempts + 1) and _message(database, message_id).attempts == 1
+
+
+@registry.register("test_connection_lost")
+def connection_lost(value):
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True)
+
+
+def test_a_lost_database_connection_is_no_failure_of_the_message(app, database, attempts):
+    message_id = outbox.add("test_connection_lost", 1)
+    database.session.commit()
+    with pytest.raises(OperationalError):
+        outbox.run(message_id)  # raised for RQ as before; the sweep pushes it again
+    assert _message(database, message_id).attempts == 0
