@@ -117,11 +117,18 @@ def _gauge(name: str, documentation: str, value=None, labels=(), rows=()) -> Gau
 def _database_metrics(now):
     session = db.session
     backlog = session.execute(
-        select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.done_at.is_(None))
+        select(func.count(), func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.done_at.is_(None), OutboxMessage.dead_at.is_(None))
     ).one()
-    yield _gauge("appeals_outbox_backlog", "Outbox jobs not done yet", backlog[0])
-    yield _gauge("appeals_outbox_oldest_age_seconds", "Age of the oldest outbox job not done",
+    yield _gauge("appeals_outbox_backlog", "Outbox jobs not done yet (dead letters apart)", backlog[0])
+    yield _gauge("appeals_outbox_oldest_age_seconds", "Age of the oldest outbox job not done (dead letters apart)",
                  _age(now, backlog[1]))
+    dead = session.execute(
+        select(OutboxMessage.job, func.count())
+        .where(OutboxMessage.done_at.is_(None), OutboxMessage.dead_at.is_not(None)).group_by(OutboxMessage.job)
+    ).all()
+    yield _gauge("appeals_outbox_dead", "Outbox jobs dead-lettered after failing every attempt, by job",
+                 labels=["job"], rows=[([job], count) for job, count in dead])
 
     manual = session.execute(
         select(func.count(), func.min(Appeal.updated_at)).where(Appeal.status.in_(MANUAL_STATUSES))

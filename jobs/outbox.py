@@ -12,19 +12,29 @@ other pending messages of the same job that no other run holds (FOR UPDATE SKIP 
 the bound: each in its own savepoint, so one that fails is left pending (for its own RQ job or
 the sweep) while the others commit together. The RQ jobs of the messages it did are then dropped
 from the queue: in a backlog, one RQ job and one commit serve fifty messages.
+
+A message whose job fails is not tried again at once: its failures are counted, with the last
+error, and it is not run (by its own RQ job, a batch or the sweep) before its next-attempt time,
+OUTBOX_BACKOFF seconds after the first failure, doubled after each one (at most an hour). After
+OUTBOX_MAX_ATTEMPTS failures it is dead-lettered: kept, run no more, logged once at ERROR, the
+job's `on_dead` hook called (dispatch: the appeal goes to manual dispatch), listed by
+`flask jobs dead` and put back by `flask jobs retry`. A failure recorded this way ends the RQ
+job normally (the message row, not RQ's failed list, keeps it). A lost database connection is no
+failure of the message: it is raised uncounted, as is a failure that could not be recorded, and
+the sweep pushes the message again.
 """
 from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import event, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, insert, or_, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from jobs.connection import queue
 from jobs.registry import Job as RegisteredJob
-from jobs.registry import register, resolve
+from jobs.registry import UnknownJob, register, resolve
 from kernel.db import db, execute_rows
 from kernel.errors import is_conflict
 from models import OutboxMessage
@@ -33,6 +43,8 @@ from models.base import utcnow
 INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id, sort_by_parameter_order=True)
 WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 CONFLICT_ATTEMPTS = 3
+MAX_BACKOFF = 3600  # seconds
+ERROR_CHARS = 2000  # of the last error kept on the message
 
 
 def add(job: str, *args) -> int:
@@ -108,11 +120,12 @@ def _held(job: Job, cutoff) -> bool:
 
 @register("outbox_sweep")
 def sweep(limit: int = 1000) -> int:
-    """Push again every message not done, older than OUTBOX_RETRY_AFTER, that RQ does not hold."""
+    """Push again every message not done, not dead, past its next-attempt time and older than
+    OUTBOX_RETRY_AFTER, that RQ does not hold."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_RETRY_AFTER"])
     pending = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.done_at.is_(None), OutboxMessage.created_at < cutoff)
+        .where(*_ready(), OutboxMessage.created_at < cutoff)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -120,30 +133,46 @@ def sweep(limit: int = 1000) -> int:
     return relay(_not_held(pending, cutoff)) if pending else 0
 
 
+def _ready() -> tuple:
+    """The conditions of a message that may run now: not done, not dead, not backed off."""
+    return (OutboxMessage.done_at.is_(None), OutboxMessage.dead_at.is_(None),
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= utcnow()))
+
+
+def _due(message: OutboxMessage) -> bool:
+    return (message.done_at is None and message.dead_at is None
+            and (message.next_attempt_at is None or message.next_attempt_at <= utcnow()))
+
+
 def run(message_id: int) -> None:
     """The RQ job: do the recorded work and mark the message done, in one transaction. A
     transaction conflict (deadlock, serialisation failure) is tried again at once, a few times,
-    instead of leaving the job failed until the sweep."""
+    instead of leaving the job failed until the sweep. Any other failure is recorded on the
+    message (count, error, next attempt, or dead letter) and ends the RQ job normally."""
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             return _run(message_id)
-        except OperationalError as error:
-            if not is_conflict(error) or attempt == CONFLICT_ATTEMPTS:
-                raise
-            current_app.logger.error("outbox message %s lost a transaction conflict, trying again: %s",
-                                     message_id, error)
+        except Exception as error:
+            if is_conflict(error) and attempt < CONFLICT_ATTEMPTS:
+                current_app.logger.error("outbox message %s lost a transaction conflict, trying again: %s",
+                                         message_id, error)
+                continue
+            if _outage(error):
+                raise  # not the message's fault: RQ keeps the failure, the sweep pushes it again
+            _record_failure(message_id, error)
+            return
         finally:
             db.session.remove()
 
 
 def _run(message_id: int) -> None:
     message = db.session.get(OutboxMessage, message_id)
-    if message is not None and message.done_at is None:
+    if message is not None and _due(message):
         job = resolve(message.job)
         if job.batch > 1:
             return _run_batch(job, message_id)
         db.session.refresh(message, with_for_update=True)
-        if message.done_at is None:
+        if _due(message):
             job.function(*message.args)
             message.done_at = utcnow()
             return db.session.commit()
@@ -151,32 +180,114 @@ def _run(message_id: int) -> None:
 
 
 def _run_batch(job: RegisteredJob, message_id: int) -> None:
-    """Do the message and up to `job.batch - 1` other pending ones of the job, each in a savepoint,
-    and commit once. A message another run holds is skipped: that run does it (this one too,
-    when its own message is held). The own message's error is raised after the commit, so RQ
-    records the failure as for a single job."""
+    """Do the message and up to `job.batch - 1` other ready messages of the job, each in a
+    savepoint, and commit once, with the failures of those that failed. A message another run
+    holds is skipped: that run does it (this one too, when its own message is held). A transaction
+    conflict is no failure of the message: the own message's is raised after the commit, for
+    `run` to try again at once."""
     claimed = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.job == job.name, OutboxMessage.done_at.is_(None))
+        select(OutboxMessage).where(OutboxMessage.job == job.name, *_ready())
         .order_by((OutboxMessage.id == message_id).desc(), OutboxMessage.id)
         .limit(job.batch).with_for_update(skip_locked=True)
     ).all()
-    done, own_error = [], None
+    done, own_conflict = [], None
     for message in claimed:
         try:
             with db.session.begin_nested():
                 job.function(*message.args)
                 message.done_at = utcnow()
         except Exception as error:
-            if message.id == message_id:
-                own_error = error
-            else:
-                current_app.logger.exception("outbox message %s (%s) failed, left pending", message.id, job.name)
+            if _outage(error):
+                raise
+            if not is_conflict(error):
+                _failed(message, error)
+            elif message.id == message_id:
+                own_conflict = error
+            else:  # not the message's fault: left to its own RQ job, uncounted
+                current_app.logger.warning("outbox message %s (%s) lost a transaction conflict, left pending",
+                                           message.id, job.name)
         else:
             done.append(message.id)
     db.session.commit()
     _unqueue([m for m in done if m != message_id])
-    if own_error is not None:
-        raise own_error
+    if own_conflict is not None:
+        raise own_conflict  # `run` tries it again at once
+
+
+def _outage(error: Exception) -> bool:
+    """The database connection was lost under the job: no failure of the message, not counted."""
+    return isinstance(error, (InterfaceError, PendingRollbackError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _record_failure(message_id: int, error: Exception) -> None:
+    """Record the failure of a message run alone, in a transaction of its own. When even that
+    fails (the database is gone), the job's error is raised: RQ keeps it, the sweep pushes the
+    message again."""
+    db.session.rollback()
+    try:
+        message = db.session.get(OutboxMessage, message_id, with_for_update=True, populate_existing=True)
+        if message is not None and message.done_at is None and message.dead_at is None:
+            _failed(message, error)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("could not record the failure of outbox message %s", message_id)
+        raise error from None
+
+
+def _failed(message: OutboxMessage, error: Exception) -> None:
+    """Count the failure: back off, or dead-letter the message after OUTBOX_MAX_ATTEMPTS."""
+    now, config = utcnow(), current_app.config
+    message.attempts = (message.attempts or 0) + 1
+    message.last_error = f"{type(error).__name__}: {error}"[:ERROR_CHARS]
+    if message.attempts < config["OUTBOX_MAX_ATTEMPTS"]:
+        delay = min(config["OUTBOX_BACKOFF"] * 2 ** (message.attempts - 1), MAX_BACKOFF)
+        message.next_attempt_at = now + timedelta(seconds=delay)
+        current_app.logger.warning("outbox message %s (%s) failed (attempt %d of %d), next attempt in %d s",
+                                   message.id, message.job, message.attempts, config["OUTBOX_MAX_ATTEMPTS"],
+                                   delay, exc_info=error)
+        return
+    message.dead_at, message.next_attempt_at = now, None
+    current_app.logger.error("outbox message %s (%s %s) failed %d times, dead-lettered "
+                             "(`flask jobs dead`, `flask jobs retry %s`): %s", message.id, message.job,
+                             message.args, message.attempts, message.id, message.last_error, exc_info=error)
+    _on_dead(message)
+
+
+def _on_dead(message: OutboxMessage) -> None:
+    try:
+        hook = resolve(message.job).on_dead
+    except UnknownJob:
+        return
+    if hook is None:
+        return
+    try:
+        with db.session.begin_nested():
+            hook(*message.args)
+    except Exception:
+        current_app.logger.exception("the dead-letter hook of outbox message %s (%s) failed", message.id, message.job)
+
+
+def dead_letters() -> list[OutboxMessage]:
+    """The dead-lettered messages, oldest first."""
+    return db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.dead_at.is_not(None), OutboxMessage.done_at.is_(None)).order_by(OutboxMessage.id)).all()
+
+
+def retry(message_ids: list[int] | None) -> list[int]:
+    """Put dead-lettered messages back (all of them when `message_ids` is None), with their count
+    of failures reset, and push them once the transaction commits; returns those put back."""
+    query = select(OutboxMessage).where(OutboxMessage.dead_at.is_not(None), OutboxMessage.done_at.is_(None))
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    messages = db.session.scalars(query.order_by(OutboxMessage.id).with_for_update()).all()
+    for message in messages:
+        message.dead_at = message.next_attempt_at = None
+        message.attempts = 0
+    put_back = [m.id for m in messages]
+    db.session.info.setdefault("outbox", []).extend(put_back)
+    return put_back
 
 
 def _unqueue(message_ids: list[int]) -> None:

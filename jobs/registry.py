@@ -15,6 +15,10 @@ class Job:
     # Messages of this job one outbox run may take together (jobs.outbox.run), each in its own
     # savepoint; 1: one at a time.
     batch: int = 1
+    # Called with the message's arguments, in the message's transaction (a savepoint of its own),
+    # when the outbox dead-letters one of its messages (jobs.outbox): so that what the job was to
+    # do is not left waiting where nobody looks (dispatch: the appeal goes to manual dispatch).
+    on_dead: Callable | None = None
 
 
 class UnknownJob(LookupError):
@@ -25,13 +29,13 @@ class UnknownJob(LookupError):
 _jobs: dict[str, Job] = {}
 
 
-def register(name: str, *, batch: int = 1) -> Callable[[Callable], Callable]:
+def register(name: str, *, batch: int = 1, on_dead: Callable | None = None) -> Callable[[Callable], Callable]:
     """Decorator: register the function under `name`; the function is returned unchanged."""
     def decorate(function: Callable) -> Callable:
         known = _jobs.get(name)
         if known is not None and _path(known.function) != _path(function):
             raise ValueError(f"job name {name!r} is already registered for {_path(known.function)}")
-        _jobs[name] = Job(name, function, batch)
+        _jobs[name] = Job(name, function, batch, on_dead)
         return function
     return decorate
 

@@ -122,6 +122,10 @@ def from_environment() -> dict:
         "WEBHOOKS_DELIVERY_ENABLED": os.environ.get("WEBHOOKS_DELIVERY_ENABLED", "1") != "0",
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.
         "OUTBOX_RETRY_AFTER": int(os.environ.get("OUTBOX_RETRY_AFTER", "30")),
+        # Failed runs after which an outbox message is dead-lettered (kept, run no more until
+        # `flask jobs retry`), and the first backoff in seconds (doubled after each failure).
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5")),
+        "OUTBOX_BACKOFF": int(os.environ.get("OUTBOX_BACKOFF", "30")),
         # Workers and the scheduler: RQ logs every job at INFO and periodic jobs run every few
         # seconds, so the default is quieter.
         "WORKER_LOG_LEVEL": os.environ.get("WORKER_LOG_LEVEL", "WARNING"),

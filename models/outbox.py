@@ -1,7 +1,7 @@
 """The transactional outbox: jobs recorded with the data they act on, pushed to RQ after commit."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import db
@@ -18,3 +18,11 @@ class OutboxMessage(db.Model):
     args: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Failed runs so far, and the last one's error (type and message); a failed message is not
+    # run again before next_attempt_at (backoff, jobs.outbox).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Dead-lettered after OUTBOX_MAX_ATTEMPTS failures: kept, never run again until an operator
+    # puts it back (`flask jobs retry`).
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

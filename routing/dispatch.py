@@ -23,6 +23,7 @@ from tables.queries import current_matters, current_table
 from workflow.transitions import dispatch, set_urgency, to_manual
 
 ERROR_REASON = "待人工分拨：自动分拨暂时出错，已安排重新训练模型"
+FAILED_REASON = "待人工分拨：自动分拨多次失败，已停止重试，请人工分拨"
 NO_MODEL_REASON = "待人工分拨：本市尚未导入任务分工表或尚未训练分拨模型"
 MANUAL_REASONS = {
     "below_threshold": "待人工分拨：自动分拨把握不足，请参考建议单位",
@@ -83,6 +84,19 @@ def dispatch_appeal(appeal_id: int) -> None:
         dispatch(appeal, lead, assisting, None, action="route", data=_event_data(appeal.routing))
     else:
         to_manual(appeal, reason, data=_event_data(appeal.routing))
+
+
+def dispatch_failed(appeal_id: int) -> None:
+    """The appeal's dispatch message failed every attempt and was dead-lettered (jobs.outbox): an
+    appeal still waiting goes to manual dispatch, where dispatchers see it, instead of waiting
+    unseen. Its routing record says why; a later `flask jobs retry` finds it no longer received."""
+    appeal = db.session.get(Appeal, appeal_id, with_for_update=True, options=LOCK_OPTIONS, populate_existing=True)
+    if appeal is None or appeal.status != Status.received:
+        return
+    _never_dispatched(appeal)
+    appeal.routing = {"model_version": None, "auto": False, "reason": "dispatch_failed"}
+    to_manual(appeal, FAILED_REASON, data=appeal.routing)
+    current_app.logger.warning("appeal %s left to manual dispatch: its dispatch job failed every attempt", appeal.number)
 
 
 def _per_transaction(what: str, city_id: int, load):

@@ -86,9 +86,11 @@ def retrain_city(city_id: int, force: bool = False) -> None:
 
 
 def request_retrain(city_id: int, force: bool = False) -> bool:
-    """Add a retrain job to the current transaction unless one for the city is already waiting."""
+    """Add a retrain job to the current transaction unless one for the city is already waiting
+    (a dead-lettered one does not count)."""
     pending = db.session.scalars(
-        select(OutboxMessage.args).where(OutboxMessage.job == RETRAIN_JOB, OutboxMessage.done_at.is_(None)))
+        select(OutboxMessage.args).where(OutboxMessage.job == RETRAIN_JOB, OutboxMessage.done_at.is_(None),
+                                         OutboxMessage.dead_at.is_(None)))
     if any(args and args[0] == city_id for args in pending):
         return False
     outbox.add(RETRAIN_JOB, city_id, force)
@@ -104,7 +106,14 @@ def retrain_all() -> int:
     return added
 
 
-@register(DISPATCH_JOB, batch=DISPATCH_BATCH)
+def dispatch_dead(appeal_id: int) -> None:
+    """The outbox dead-lettered the appeal's dispatch message: the appeal goes to manual dispatch."""
+    from routing import dispatch
+
+    dispatch.dispatch_failed(appeal_id)
+
+
+@register(DISPATCH_JOB, batch=DISPATCH_BATCH, on_dead=dispatch_dead)
 def dispatch_appeal(appeal_id: int) -> None:
     """The outbox job behind every received appeal (the outbox commits)."""
     from routing import dispatch  # imports this module: loaded when the first job runs

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from audit.verify import verify
 from kernel.db import db
 from kernel.vocabulary import Status
-from models import Appeal, AppealEvent
+from models import Appeal, AppealEvent, OutboxMessage
 from supervision.scan import scan
 from tests.factories import appeal_body
 from tests.jobs.helpers import kill_hard, start_worker, wait_until
@@ -90,6 +90,8 @@ def test_concurrent_reads_transitions_and_dispatch_keep_one_chain(app, live_worl
     assert len(answers) == 4 * (1 + READS_PER_APPEAL) + 4 * 4 * 4
     assert FailedJobRegistry(app.config["RQ_QUEUE"], connection=redis_conn).count == 0
     db.session.remove()
+    # An outbox job's failure is recorded on its message, not in RQ's failed list.
+    assert db.session.scalars(select(OutboxMessage.last_error).where(OutboxMessage.attempts > 0)).all() == []
     for number in numbers:
         appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
         seqs = db.session.scalars(select(AppealEvent.seq).where(AppealEvent.appeal_id == appeal.id)
