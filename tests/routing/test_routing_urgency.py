@@ -58,3 +58,13 @@ def test_a_suggestion_is_not_a_consultation():
 
 def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
     assert classify_urgency("银行把我们的基本户冻结了，明天就要发工资，两百多个工人") == "emergency"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("养殖场的鸭子这两天成批地死，怀疑是禽流感，请派人来看", "emergency"),
+    ("牛棚里一夜之间大量死亡了十几头牛", "emergency"),
+    ("我们想了解非洲猪瘟检测的收费标准", "consult"),
+    ("病死猪无害化处理的补贴什么时候发？", "consult"),
+])
+def test_an_outbreak_among_animals_is_an_emergency_and_a_question_about_one_is_not(text, expected):
+    assert classify_urgency(text) == expected
