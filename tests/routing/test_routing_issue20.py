@@ -74,6 +74,12 @@ def test_safety_only_for_emergencies():
     assert danger.life_danger and set(danger.handover) == {"119", "120"}
 
 
+def test_a_road_caving_in_is_a_collapse_and_an_outbreak_among_animals_is_for_agriculture():
+    collapse = assess("厂门口的路面塌陷了，一辆货车陷在坑里", "emergency")
+    assert collapse.hazards == ("collapse",) and collapse.allowed_kinds == {"yjj", "zjj"}
+    assert assess("鸡场里的鸡大批死亡，疑似禽流感", "emergency").allowed_kinds >= {"nyj"}
+
+
 def test_a_conduct_complaint_never_goes_to_the_accused_unit(jinchang):
     model = jinchang[1]
     d = model.predict(BRIBE)
