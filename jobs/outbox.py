@@ -18,14 +18,14 @@ from datetime import timedelta
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from jobs.connection import queue
 from jobs.registry import Job as RegisteredJob
 from jobs.registry import register, resolve
-from kernel.db import db, execute_rows
+from kernel.db import batch_reads, db, execute_rows
 from kernel.errors import is_conflict
 from models import OutboxMessage
 from models.base import utcnow
@@ -152,28 +152,31 @@ def _run(message_id: int) -> None:
 
 def _run_batch(job: RegisteredJob, message_id: int) -> None:
     """Do the message and up to `job.batch - 1` other pending ones of the job, each in a savepoint,
-    and commit once. A message another run holds is skipped: that run does it (this one too,
-    when its own message is held). The own message's error is raised after the commit, so RQ
-    records the failure as for a single job."""
+    mark the done ones done in one statement and commit once (a city's settings read once for the
+    batch: kernel.db.batch_reads). A message another run holds is skipped: that run does it (this
+    one too, when its own message is held). The own message's error is raised after the commit,
+    so RQ records the failure as for a single job."""
     claimed = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.job == job.name, OutboxMessage.done_at.is_(None))
         .order_by((OutboxMessage.id == message_id).desc(), OutboxMessage.id)
         .limit(job.batch).with_for_update(skip_locked=True)
     ).all()
     done, own_error = [], None
-    for message in claimed:
-        try:
-            with db.session.begin_nested():
-                job.function(*message.args)
-                message.done_at = utcnow()
-        except Exception as error:
-            if message.id == message_id:
-                own_error = error
+    with batch_reads():
+        for message in claimed:
+            try:
+                with db.session.begin_nested():
+                    job.function(*message.args)
+            except Exception as error:
+                if message.id == message_id:
+                    own_error = error
+                else:
+                    current_app.logger.exception("outbox message %s (%s) failed, left pending", message.id, job.name)
             else:
-                current_app.logger.exception("outbox message %s (%s) failed, left pending", message.id, job.name)
-        else:
-            done.append(message.id)
-    db.session.commit()
+                done.append(message.id)
+        if done:  # under the claimed rows' locks, in the transaction of the work: done exactly once
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(done)).values(done_at=utcnow()))
+        db.session.commit()
     _unqueue([m for m in done if m != message_id])
     if own_error is not None:
         raise own_error
