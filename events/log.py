@@ -7,9 +7,11 @@ every appeal's head (audit.checkpoints).
 import hashlib
 import hmac
 import json
+from weakref import WeakKeyDictionary
 
 from flask import current_app
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from events.signals import event_recorded
 from kernel.db import db
@@ -59,18 +61,89 @@ def lock_appeal(appeal: Appeal) -> None:
     an appeal without unsaved changes: they would be reloaded away.
     """
     db.session.refresh(appeal, with_for_update=True)
+    held(appeal.id)
+
+
+# What the current transaction knows of the appeals it appends to, per (sub)transaction of the
+# session (a savepoint is one): {appeal_id: newest event or None}. An appeal is in the dict of the
+# transaction that took its row lock; its newest event, once recorded, is in the dict of the
+# transaction that recorded it. Both hold as long as that transaction is open and the current one
+# is inside it: a savepoint rolled back loses its lock and its events, one released hands them to
+# its parent, and both are then asked of PostgreSQL again.
+_KNOWN = "event_log_known"
+_UNKNOWN = object()
+
+
+def _scopes(session: Session):
+    """The current transaction and its parents, innermost first."""
+    transaction: SessionTransaction | None = session.get_nested_transaction() or session.get_transaction()
+    while transaction is not None:
+        yield transaction
+        transaction = transaction.parent
+
+
+def _known(session: Session) -> WeakKeyDictionary:
+    known = session.info.get(_KNOWN)
+    if known is None:
+        known = session.info[_KNOWN] = WeakKeyDictionary()
+    return known
+
+
+def held(appeal_id: int) -> None:
+    """Note that the current transaction holds the appeal's row lock (the caller just took it with
+    SELECT ... FOR UPDATE): the appends that follow in it do not lock again."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is not None:
+        _known(session).setdefault(transaction, {}).setdefault(appeal_id, _UNKNOWN)
+
+
+def _holds(session: Session, appeal_id: int) -> bool:
+    known = session.info.get(_KNOWN)
+    return known is not None and any(appeal_id in known.get(t, ()) for t in _scopes(session))
+
+
+def _head(session: Session, appeal_id: int):
+    """The newest event this transaction recorded for the appeal, if it still stands; else None."""
+    known = session.info.get(_KNOWN)
+    if known is None:
+        return None
+    for transaction in _scopes(session):
+        head = known.get(transaction, {}).get(appeal_id, _UNKNOWN)
+        if head is not _UNKNOWN:
+            return head
+    return None
+
+
+def _new_head(session: Session, appeal_id: int, event: AppealEvent) -> None:
+    """The appeal's newest event, in the current transaction; the outer ones forget theirs (a
+    savepoint released would leave them stale)."""
+    known = _known(session)
+    scopes = list(_scopes(session))
+    for transaction in scopes[1:]:
+        entries = known.get(transaction)
+        if entries is not None and entries.get(appeal_id, _UNKNOWN) is not _UNKNOWN:
+            entries[appeal_id] = _UNKNOWN  # still locked by that transaction
+    if scopes:
+        known.setdefault(scopes[0], {})[appeal_id] = event
 
 
 def _hold(appeal_id: int) -> None:
     """The appeal's row lock, for an appender that did not take it first: appends never race on
-    (appeal_id, seq) whatever the caller did. A no-op for a lock already held."""
-    db.session.execute(select(Appeal.id).where(Appeal.id == appeal_id).with_for_update())
+    (appeal_id, seq) whatever the caller did. Not asked again in a transaction that holds it."""
+    session = db.session()
+    if not _holds(session, appeal_id):
+        session.execute(select(Appeal.id).where(Appeal.id == appeal_id).with_for_update())
+        held(appeal_id)
 
 
 def _last_event(appeal: Appeal):
-    """The appeal's newest event (its seq and hash): from its events when they are loaded (new
-    events join them; loaded under the appeal's lock, they are all there), else one indexed
-    query of the two columns."""
+    """The appeal's newest event (its seq and hash): the one this transaction recorded last, if
+    any; else from its events when they are loaded (new events join them; loaded under the
+    appeal's lock, they are all there), else one indexed query of the two columns."""
+    head = _head(db.session(), appeal.id)
+    if head is not None:
+        return head
     if "events" in inspect(appeal).dict:
         return appeal.events[-1] if appeal.events else None
     return db.session.execute(
@@ -90,10 +163,12 @@ def record(
 ) -> AppealEvent:
     """Append an event: `from_status` is the state before (None at intake), `to_status` the current one.
     Receivers of `events.signals.event_recorded` run before it returns."""
-    session = db.session
-    # The query below must see every earlier event of this transaction, and a new appeal needs its
-    # id; otherwise nothing is flushed here, so that the caller's changes go out in one flush.
-    if appeal.id is None or any(isinstance(obj, AppealEvent) for obj in session.new):
+    session = db.session()
+    # A new appeal needs its id, and the query of the newest event must see every earlier event of
+    # this transaction (none to query when this transaction recorded the newest itself); otherwise
+    # nothing is flushed here, so that the caller's changes go out in one flush.
+    if appeal.id is None or (_head(session, appeal.id) is None
+                             and any(isinstance(obj, AppealEvent) for obj in session.new)):
         session.flush()
     with session.no_autoflush:
         _hold(appeal.id)
@@ -101,7 +176,8 @@ def record(
     event = chained_event(appeal.id, last, action, actor, from_status=from_status, to_status=appeal.status,
                           reason=reason, data=data)
     event.appeal = appeal
-    db.session.add(event)
+    session.add(event)
+    _new_head(session, appeal.id, event)
     event_recorded.send(appeal, event=event, actor=actor)
     return event
 

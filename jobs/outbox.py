@@ -28,14 +28,14 @@ from datetime import timedelta
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import event, insert, or_, select
+from sqlalchemy import event, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from jobs.connection import queue
 from jobs.registry import Job as RegisteredJob
 from jobs.registry import UnknownJob, register, resolve
-from kernel.db import db, execute_rows
+from kernel.db import batch_reads, db, execute_rows
 from kernel.errors import is_conflict
 from models import OutboxMessage
 from models.base import utcnow
@@ -181,34 +181,37 @@ def _run(message_id: int) -> None:
 
 def _run_batch(job: RegisteredJob, message_id: int) -> None:
     """Do the message and up to `job.batch - 1` other ready messages of the job, each in a
-    savepoint, and commit once, with the failures of those that failed. A message another run
-    holds is skipped: that run does it (this one too, when its own message is held). A transaction
-    conflict is no failure of the message: the own message's is raised after the commit, for
-    `run` to try again at once."""
+    savepoint, mark the done ones done in one statement and commit once, with the failures of
+    those that failed (a city's settings are read once for the batch: kernel.db.batch_reads). A
+    message another run holds is skipped: that run does it (this one too, when its own message is
+    held). A transaction conflict is no failure of the message: the own message's is raised after
+    the commit, for `run` to try again at once."""
     claimed = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.job == job.name, *_ready())
         .order_by((OutboxMessage.id == message_id).desc(), OutboxMessage.id)
         .limit(job.batch).with_for_update(skip_locked=True)
     ).all()
     done, own_conflict = [], None
-    for message in claimed:
-        try:
-            with db.session.begin_nested():
-                job.function(*message.args)
-                message.done_at = utcnow()
-        except Exception as error:
-            if _outage(error):
-                raise
-            if not is_conflict(error):
-                _failed(message, error)
-            elif message.id == message_id:
-                own_conflict = error
-            else:  # not the message's fault: left to its own RQ job, uncounted
-                current_app.logger.warning("outbox message %s (%s) lost a transaction conflict, left pending",
-                                           message.id, job.name)
-        else:
-            done.append(message.id)
-    db.session.commit()
+    with batch_reads():
+        for message in claimed:
+            try:
+                with db.session.begin_nested():
+                    job.function(*message.args)
+            except Exception as error:
+                if _outage(error):
+                    raise
+                if not is_conflict(error):
+                    _failed(message, error)
+                elif message.id == message_id:
+                    own_conflict = error
+                else:  # not the message's fault: left to its own RQ job, uncounted
+                    current_app.logger.warning("outbox message %s (%s) lost a transaction conflict, left pending",
+                                               message.id, job.name)
+            else:
+                done.append(message.id)
+        if done:  # under the claimed rows' locks, in the transaction of the work: done exactly once
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(done)).values(done_at=utcnow()))
+        db.session.commit()
     _unqueue([m for m in done if m != message_id])
     if own_conflict is not None:
         raise own_conflict  # `run` tries it again at once

@@ -1,5 +1,6 @@
 """The database: SQLAlchemy and Alembic (Flask-Migrate), created here and bound to the app in the factory."""
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -32,6 +33,36 @@ def execute_rows(statement, rows: list[dict]):
     """Execute an INSERT for the rows in the session: one row as a plain execute, several as one
     multi-row statement (SQLAlchemy's insertmanyvalues, whose machinery costs more than one row)."""
     return db.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+BATCH_MEMO = "batch_memo"
+
+
+@contextmanager
+def batch_reads():
+    """A batch of jobs in one transaction (jobs.outbox: up to fifty dispatches): within it,
+    `batch_read` reads each of a city's rarely changed settings once instead of once per job. The
+    batch writes none of them; one changed meanwhile applies from the next batch."""
+    session = db.session()
+    session.info[BATCH_MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(BATCH_MEMO, None)
+
+
+def batch_read(key, load):
+    """`load()`, kept under `key` for the rest of the batch (`batch_reads`; outside one, read
+    every time). None is not kept: what the caller then creates is not yet committed."""
+    memo = db.session.info.get(BATCH_MEMO)
+    if memo is None:
+        return load()
+    value = memo.get(key)
+    if value is None:
+        value = load()
+        if value is not None:
+            memo[key] = value
+    return value
 
 
 def paged(query: Select, page, *order_by) -> list:

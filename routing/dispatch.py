@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from events.log import held
 from kernel.db import db
 from kernel.vocabulary import URGENCY_LABELS, URGENCY_RANK, Channel, Status
 from models import Appeal, Unit
@@ -43,6 +44,7 @@ def dispatch_appeal(appeal_id: int) -> None:
     appeal = db.session.get(Appeal, appeal_id, with_for_update=True, options=LOCK_OPTIONS)
     if appeal is None or appeal.status != Status.received:
         return
+    held(appeal.id)  # locked above: its events need not lock it again
     _never_dispatched(appeal)
     table = _per_transaction("table", appeal.city_id, lambda: current_table(appeal.city_id))
     placement = place(appeal)

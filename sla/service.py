@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import null, select, union_all
 
 from events.log import record
-from kernel.db import db
+from kernel.db import batch_read, db
 from kernel.vocabulary import Status
 from models import Appeal
 from models.base import utcnow
@@ -37,16 +37,20 @@ def current_rule_set(city_id: int) -> SlaRuleSet:
     """The city's newest rule set; version 1 (the defaults) is created on first use.
 
     Read without autoflush (rule sets are written with an explicit flush), so that a dispatch
-    writes the appeal, its clock and its assignment in one flush."""
-    with db.session.no_autoflush:
-        rule_set = db.session.scalar(
-            select(SlaRuleSet).where(SlaRuleSet.city_id == city_id).order_by(SlaRuleSet.version.desc()).limit(1)
-        )
+    writes the appeal, its clock and its assignment in one flush; once per batch of jobs."""
+    rule_set = batch_read(("sla_rule_set", city_id), lambda: _newest_rule_set(city_id))
     if rule_set is None:
         rule_set = SlaRuleSet(city_id=city_id, version=1, rules=rules_to_dict(DEFAULT_RULES))
         db.session.add(rule_set)
         db.session.flush()
     return rule_set
+
+
+def _newest_rule_set(city_id: int) -> SlaRuleSet | None:
+    with db.session.no_autoflush:
+        return db.session.scalar(
+            select(SlaRuleSet).where(SlaRuleSet.city_id == city_id).order_by(SlaRuleSet.version.desc()).limit(1)
+        )
 
 
 def replace_rules(city_id: int, data: dict, user) -> SlaRuleSet:
@@ -65,11 +69,16 @@ _calendars: dict[int | None, tuple[tuple, WorkCalendar]] = {}
 
 def city_calendar(city_id: int | None) -> WorkCalendar:
     """The city's calendar from the database: its overrides, the national days and the loaded years,
-    read in one query without autoflush, like ``current_rule_set`` (sla.notices flushes what it writes).
+    read in one query without autoflush, like ``current_rule_set`` (sla.notices flushes what it writes);
+    once per batch of jobs.
 
     The calendar built from them is kept per city, keyed by the rows themselves: any change of a
     day or a year is a new key, so it is never stale, and the kept calendar remembers the days it
     has answered (each dispatch's yellow-moment search asks about the same weeks)."""
+    return batch_read(("sla_calendar", city_id), lambda: _city_calendar(city_id))
+
+
+def _city_calendar(city_id: int | None) -> WorkCalendar:
     days = (select(CalendarDay.city_id, CalendarDay.day, CalendarDay.working, null().label("year"))
             .where((CalendarDay.city_id == city_id) | CalendarDay.city_id.is_(None)))
     with db.session.no_autoflush:

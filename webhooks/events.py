@@ -7,10 +7,11 @@ returned it) and the partner that submitted it. Payloads carry no complainant da
 """
 from uuid import uuid4
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
 from jobs import outbox
+from kernel.db import batch_read
 from kernel.vocabulary import STATUS_LABELS, URGENCY_LABELS
 from models import Appeal, AppealEvent, Delivery, Partner, Subscription, Unit
 from models.base import utcnow
@@ -89,22 +90,26 @@ def _unit_ids(session: Session, appeal: Appeal, appeal_event: AppealEvent) -> se
     return ids
 
 
+def city_subscriptions(session: Session, city_id: int) -> list[Subscription]:
+    """The city's active subscriptions with their partners, in id order: once per batch of jobs
+    (kernel.db.batch_read), so a dispatch batch in a city without any asks once."""
+    return batch_read(("webhook_subscriptions", city_id), lambda: session.scalars(
+        select(Subscription).where(Subscription.city_id == city_id, Subscription.active.is_(True))
+        .options(joinedload(Subscription.partner)).order_by(Subscription.id)).all())
+
+
 def create_deliveries(session: Session, appeal_event: AppealEvent) -> list[Delivery]:
     event_type = EVENT_TYPES[appeal_event.action]
     appeal = session.get(Appeal, appeal_event.appeal_id)
-    owners = [Subscription.unit_id.in_(_unit_ids(session, appeal, appeal_event))]
-    if appeal.created_by_id:  # the submitting partner's subscriptions, and the partner, in the same query
-        owners.append(Subscription.partner_id.in_(select(Partner.id).where(Partner.user_id == appeal.created_by_id)))
-    subscriptions = session.scalars(
-        select(Subscription)
-        .where(Subscription.city_id == appeal.city_id, Subscription.active.is_(True), or_(*owners))
-        .options(joinedload(Subscription.partner))
-        .order_by(Subscription.id)
-    ).all()
+    listening = [s for s in city_subscriptions(session, appeal.city_id) if event_type in s.event_types]
+    if not listening:
+        return []
+    # The units holding the appeal, and the partner that submitted it.
+    unit_ids = _unit_ids(session, appeal, appeal_event)
+    subscriptions = [s for s in listening if s.unit_id in unit_ids
+                     or (appeal.created_by_id and s.partner_id and s.partner.user_id == appeal.created_by_id)]
     deliveries = []
     for subscription in subscriptions:
-        if event_type not in subscription.event_types:
-            continue
         key = str(uuid4())
         delivery = Delivery(
             key=key, subscription=subscription, event_type=event_type, appeal_id=appeal.id,
