@@ -3,11 +3,12 @@ import copy
 import itertools
 
 import pytest
+from sqlalchemy import select
 
 from accounts.tokens import issue_token
 from accounts.users import create_user
 from kernel.db import db
-from models import City, Unit
+from models import City, OutboxMessage, Unit
 
 _counter = itertools.count(1)
 
@@ -53,6 +54,14 @@ class World:
         db.session.commit()
         return user, {"Authorization": f"Bearer {token}"}
 
+
+def submit_for_dispatch(client, world, count: int) -> list[int]:
+    """Submit `count` appeals as the world's operator; the ids of every dispatch message, in order."""
+    _, operator = world.user("operator")
+    for _ in range(count):
+        assert client.post("/api/v1/appeals", json=appeal_body(), headers=operator).status_code == 201
+    return db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.job == "dispatch_appeal")
+                              .order_by(OutboxMessage.id)).all()
 
 @pytest.fixture
 def world(database):

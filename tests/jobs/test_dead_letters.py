@@ -15,8 +15,7 @@ from kernel.vocabulary import Status
 from models import Appeal, AppealEvent, OutboxMessage
 from models.base import utcnow
 from routing import dispatch
-from routing.jobs import DISPATCH_JOB
-from tests.factories import appeal_body
+from tests.factories import submit_for_dispatch
 
 FLAKY_JOB = "test_always_fails"
 calls: list = []
@@ -34,13 +33,6 @@ def attempts(app, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_BACKOFF", 30)
     return 3
 
-
-def _submit(client, world, database, count: int) -> list[int]:
-    _, operator = world.user("operator")
-    for _ in range(count):
-        assert client.post("/api/v1/appeals", json=appeal_body(), headers=operator).status_code == 201
-    return database.session.scalars(select(OutboxMessage.id).where(OutboxMessage.job == DISPATCH_JOB)
-                                    .order_by(OutboxMessage.id)).all()
 
 
 def _message(database, message_id) -> OutboxMessage:
@@ -74,7 +66,7 @@ def _forget_rq_job(redis_conn, q, message_id) -> None:
 
 def test_a_failing_message_is_counted_and_backed_off_while_the_good_one_goes_through(
         client, world, database, app, redis_conn, monkeypatch, attempts):
-    good, bad = _submit(client, world, database, 2)
+    good, bad = submit_for_dispatch(client, world, 2)
     _fail_on(monkeypatch, database, bad)
     outbox.run(good)  # the batch takes both
     assert _message(database, good).done_at is not None
@@ -100,7 +92,7 @@ def test_a_failing_message_is_counted_and_backed_off_while_the_good_one_goes_thr
 
 def test_dead_after_n_failures_not_picked_again_and_its_appeal_left_to_manual_dispatch(
         client, world, database, app, redis_conn, monkeypatch, attempts, caplog):
-    (bad,) = _submit(client, world, database, 1)
+    (bad,) = submit_for_dispatch(client, world, 1)
     appeal_id = _fail_on(monkeypatch, database, bad)
     with caplog.at_level(logging.WARNING):
         for _ in range(attempts):
@@ -134,7 +126,7 @@ def test_dead_after_n_failures_not_picked_again_and_its_appeal_left_to_manual_di
 
 def test_flask_jobs_dead_lists_and_retry_puts_back(client, world, database, app, redis_conn, monkeypatch,
                                                    attempts):
-    (bad,) = _submit(client, world, database, 1)
+    (bad,) = submit_for_dispatch(client, world, 1)
     real = dispatch.dispatch_appeal
     appeal_id = _fail_on(monkeypatch, database, bad)
     for _ in range(attempts):

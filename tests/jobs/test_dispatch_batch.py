@@ -1,5 +1,5 @@
 """Dispatch in batches (issue 24): one outbox run routes every pending dispatch message up to the
-bound, each in its own savepoint; one that fails is left pending and holds back none of the others."""
+bound, each in its own savepoint; one that fails is counted and backed off and holds back none of the others."""
 import dataclasses
 
 from rq import Queue
@@ -10,15 +10,7 @@ from kernel.vocabulary import Status
 from models import Appeal, AppealEvent, OutboxMessage
 from routing import dispatch
 from routing.jobs import DISPATCH_JOB
-from tests.factories import appeal_body
-
-
-def _submit(client, world, database, count: int) -> list[int]:
-    _, operator = world.user("operator")
-    for _ in range(count):
-        assert client.post("/api/v1/appeals", json=appeal_body(), headers=operator).status_code == 201
-    return database.session.scalars(select(OutboxMessage.id).where(OutboxMessage.job == DISPATCH_JOB)
-                                    .order_by(OutboxMessage.id)).all()
+from tests.factories import appeal_body, submit_for_dispatch
 
 
 def _dispatch_events(database, appeal_id: int) -> int:
@@ -33,7 +25,7 @@ def _state(database, message_ids):
 
 
 def test_one_run_dispatches_every_pending_appeal_and_drops_their_queued_jobs(client, world, database, app, redis_conn):
-    messages = _submit(client, world, database, 3)
+    messages = submit_for_dispatch(client, world, 3)
     q = Queue(app.config["RQ_QUEUE"], connection=redis_conn)
     assert q.count == 3
     outbox.run(messages[1])
@@ -45,7 +37,7 @@ def test_one_run_dispatches_every_pending_appeal_and_drops_their_queued_jobs(cli
 
 
 def test_one_failing_appeal_holds_back_none_of_the_others(client, world, database, app, redis_conn, monkeypatch):
-    messages = _submit(client, world, database, 3)
+    messages = submit_for_dispatch(client, world, 3)
     bad = database.session.get(OutboxMessage, messages[1]).args[0]
     real = dispatch.dispatch_appeal
 
@@ -74,7 +66,7 @@ def test_one_failing_appeal_holds_back_none_of_the_others(client, world, databas
 
 
 def test_a_run_takes_at_most_the_bound(client, world, database, monkeypatch):
-    messages = _submit(client, world, database, 3)
+    messages = submit_for_dispatch(client, world, 3)
     job = registry.resolve(DISPATCH_JOB)
     monkeypatch.setitem(registry._jobs, DISPATCH_JOB, dataclasses.replace(job, batch=2))
     outbox.run(messages[2])
