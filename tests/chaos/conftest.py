@@ -63,6 +63,9 @@ def stack():
         apps.flask("db", "upgrade")
         token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines()
                      if line.startswith("partner"))
+        # A city in service has its routing model: without one, the table import's retrain job
+        # trains it in a worker while the test runs, and on a slow machine that outlasts the wait.
+        apps.flask("routing", "train", "--city", "金昌")
         port = free_port()
         apps.web(port)
         yield Stack(pg, redis, apps, port, token)

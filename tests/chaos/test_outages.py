@@ -12,7 +12,7 @@ import pytest
 from bench.stack import kill_group
 from tests.chaos.conftest import accepted, assert_exactly_once, assert_no_complainant_in_logs, server_errors
 
-pytestmark = [pytest.mark.chaos, pytest.mark.pg_only, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.chaos, pytest.mark.pg_only, pytest.mark.timeout(450)]  # training the model included
 RATE = 20  # appeals per second
 
 
