@@ -17,12 +17,13 @@ import numpy as np
 
 from bench.routing_learning_curve import ROOT, SEEDS
 from routing import corpus
+from routing.evaluate import urgency_at_city_mix
 from routing.features import Featurizer
 from routing.knowledge import from_parsed
 from routing.lexicon import user_words
 from routing.normalize import normalize
 from routing.training import build_docs, label_arrays, resolve_matter_kinds, table_rows
-from routing.urgency import classify_urgency, train_urgency
+from routing.urgency import classify_urgency, sample_weights, train_urgency
 from tables import parse_file
 
 FOLDS = 5
@@ -46,13 +47,14 @@ def main() -> None:
     validation = corpus.part("validation")
     vtexts = [normalize(a.text) for a in validation]
     xv = featurizer.transform(vtexts)
-    model = train_urgency(x[rated], [texts[i] for i in rated], labels, w[rated])
+    weights = sample_weights(labels, [docs[i].source for i in rated], w[rated])
+    model = train_urgency(x[rated], [texts[i] for i in rated], labels, weights)
     predicted = [model.predict(t, xv[i]) for i, t in enumerate(vtexts)]
     gold = [a.urgency for a in validation]
     right = [p == g for p, g in zip(predicted, gold)]
     missed = sum(g == "emergency" and p in ("normal", "consult") for p, g in zip(predicted, gold))
     print(f"{args.city}: urgency {np.mean(right) * 100:.1f} % of {len(gold)} validation appeals, "
-          f"emergencies classed normal/consult {missed}")
+          f"{urgency_at_city_mix(gold, predicted) * 100:.1f} % at a city's mix, emergencies classed normal/consult {missed}")
     print("errors (gold → predicted):", ", ".join(f"{g} → {p} {n}" for (g, p), n in
                                                 Counter((g, p) for p, g in zip(predicted, gold) if p != g).most_common()))
     print("right per gold class:", ", ".join(f"{c} {np.mean([r for r, g in zip(right, gold) if g == c]) * 100:.1f} %"
@@ -64,7 +66,7 @@ def main() -> None:
                 held = np.arange(len(rated))[k::FOLDS]
                 keep = np.setdiff1d(np.arange(len(rated)), held)
                 fold = train_urgency(x[rated[keep]], [texts[i] for i in rated[keep]], [labels[j] for j in keep],
-                                     w[rated[keep]])
+                                     weights[keep])
                 for j in held.tolist():
                     text = texts[rated[j]]
                     p = fold.predict(text, x[rated[j]])

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from bench.routing_learning_curve import ROOT, SEEDS
 from routing import corpus
-from routing.evaluate import evaluate, predict_records
+from routing.evaluate import evaluate, predict_records, urgency_at_city_mix
 from routing.knowledge import from_parsed
 from routing.model import train
 from tables import parse_file
 
 COLUMNS = (("top-1", "top1"), ("top-3", "top3"), ("auto", "auto_rate"), ("auto prec.", "auto_precision"),
-           ("urgency", "urgency_accuracy"))
+           ("urgency", "urgency_accuracy"), ("urgency at a city's mix", "urgency_city_mix"))
 COUNTS = (("emerg. normal", "emergencies_missed"), ("emerg. misrouted", "emergencies_misrouted"),
           ("life missed", "life_missed"), ("conduct to accused", "accused_auto"),
           ("assisting (right)", "assisting_assigned"))
@@ -39,6 +39,7 @@ def city_figures(city: str, threshold: float | None, dump: Path | None) -> dict:
             for r, p in zip(records, predictions):
                 out.write(json.dumps({"record": r, "prediction": p}, ensure_ascii=False) + "\n")
     figures = evaluate(records, predictions, names=kb.canonical())
+    figures["urgency_city_mix"] = urgency_at_city_mix([r["urgency"] for r in records], [p["urgency"] for p in predictions])
     figures["trained"] = trained
     return figures
 

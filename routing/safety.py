@@ -32,6 +32,9 @@ class Safety:
 
 NO_DANGER = Safety((), frozenset(), False, ())
 DEFAULT_SERVICE = "120"  # life in danger with no particular danger recognised: an ambulance
+# Life in danger where no danger of a handled kind is recognised (only a victim, or the learned life
+# signal): only the units that run rescue are sure to cover it; any other choice is the dispatcher's.
+RESCUE_KINDS = frozenset({"yjj", "xfj"})
 
 
 def _cell(value: str) -> tuple[str, ...]:
@@ -54,8 +57,8 @@ def assess(text: str, urgency: str, life_signal: bool = False) -> Safety:
         return NO_DANGER
     life = life_signal or any(h.life for h in found)
     services = sorted({s for h in found for s in h.services} or {DEFAULT_SERVICE}) if life else []
-    return Safety(tuple(h.name for h in found), frozenset(k for h in found for k in h.kinds), life,
-                  tuple(services))
+    allowed = frozenset(k for h in found for k in h.kinds) or (RESCUE_KINDS if life else frozenset())
+    return Safety(tuple(h.name for h in found), allowed, life, tuple(services))
 
 
 def handles(unit: str, safety: Safety) -> bool:

@@ -1,4 +1,4 @@
-from routing.evaluate import evaluate
+from routing.evaluate import evaluate, urgency_at_city_mix
 from routing.threshold import choose_threshold
 
 RECORDS = [
@@ -26,6 +26,14 @@ def test_metrics():
     assert m["accuracy"] == 0.75
     assert m["manual_rate"] == 0.5 and m["auto_precision"] == 1.0
     assert m["urgency_accuracy"] == 0.75 and m["emergencies_missed"] == 1
+
+
+def test_urgency_at_a_city_mix_weighs_each_class_by_its_share_there():
+    golds = ["normal", "normal", "urgent", "urgent", "consult", "consult"]
+    predicted = ["normal", "urgent", "urgent", "urgent", "consult", "normal"]
+    # recall: normal 1/2, urgent 1, consult 1/2; shares 0.7, 0.15, 0.15
+    assert abs(urgency_at_city_mix(golds, predicted, normal_share=0.7) - (0.35 + 0.15 + 0.075)) < 1e-9
+    assert urgency_at_city_mix(["urgent", "consult"], ["urgent", "normal"]) == 0.5  # no normal: plain accuracy
 
 
 def test_threshold_reaches_target_precision_on_labelled_data():

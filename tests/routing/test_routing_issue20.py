@@ -80,6 +80,13 @@ def test_a_road_caving_in_is_a_collapse_and_an_outbreak_among_animals_is_for_agr
     assert assess("鸡场里的鸡大批死亡，疑似禽流感", "emergency").allowed_kinds >= {"nyj"}
 
 
+def test_life_in_danger_with_no_known_danger_is_only_for_the_rescue_units():
+    trapped = assess("厂区被水围住了，三十多个工人困在屋顶上下不来", "emergency", life_signal=True)
+    assert trapped.life_danger and trapped.allowed_kinds == {"yjj", "xfj"}
+    assert assess("食堂好几个工人吃完饭呕吐送医了", "emergency").allowed_kinds == {"yjj", "xfj"}
+    assert not assess("明天就要停产了，工资发不出来", "emergency").allowed_kinds  # no life in danger: any unit
+
+
 def test_a_conduct_complaint_never_goes_to_the_accused_unit(jinchang):
     model = jinchang[1]
     d = model.predict(BRIBE)
