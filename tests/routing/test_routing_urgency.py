@@ -1,5 +1,6 @@
 import pytest
 
+from routing.safety import assess
 from routing.urgency import classify_urgency
 
 
@@ -58,6 +59,15 @@ def test_a_suggestion_is_not_a_consultation():
 
 def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
     assert classify_urgency("银行把我们的基本户冻结了，明天就要发工资，两百多个工人") == "emergency"
+    assert classify_urgency("外地法院一纸裁定，我们公司账户都给冻上了，货款进不来也付不出去") == "emergency"
+    assert classify_urgency("有一个一般户被冻结了，请问怎么解冻") != "emergency"
+
+
+def test_a_person_who_cannot_be_woken_is_an_emergency_with_an_ambulance():
+    text = "宿舍里一个工人喝了农药，现在不省人事"
+    assert classify_urgency(text) == "emergency"
+    danger = assess(text, "emergency")
+    assert danger.life_danger and "120" in danger.handover
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -65,6 +75,8 @@ def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
     ("牛棚里一夜之间大量死亡了十几头牛", "emergency"),
     ("我们想了解非洲猪瘟检测的收费标准", "consult"),
     ("病死猪无害化处理的补贴什么时候发？", "consult"),
+    ("虾塘里昨晚死了三千多斤，不知道什么原因", "emergency"),
+    ("鸡舍里死了两只鸡，是不是天太冷了", "normal"),
 ])
 def test_an_outbreak_among_animals_is_an_emergency_and_a_question_about_one_is_not(text, expected):
     assert classify_urgency(text) == expected
