@@ -1,4 +1,9 @@
-"""The Redis connection and the RQ queue, one per process."""
+"""The Redis connection and the RQ queues, one connection per process.
+
+Two queues for the outbox's jobs, each named by a setting: the main one (`RQ_QUEUE`: dispatch and
+everything else) and the training one (`RQ_TRAINING_QUEUE`: retraining a city's router, minutes of
+work), so that a received appeal is never dispatched after a retrain (jobs.registry `queue=`).
+"""
 import time
 
 from flask import current_app
@@ -16,8 +21,12 @@ def redis_connection() -> Redis:
     return extensions["redis"]
 
 
-def queue() -> Queue:
-    return Queue(current_app.config["RQ_QUEUE"], connection=redis_connection())
+# A job's queue as registered (jobs.registry) -> the setting naming it.
+QUEUES = {"main": "RQ_QUEUE", "training": "RQ_TRAINING_QUEUE"}
+
+
+def queue(name: str = "main") -> Queue:
+    return Queue(current_app.config[QUEUES[name]], connection=redis_connection())
 
 
 def outlive_redis_outages(start, pause: float = 2.0) -> None:
