@@ -7,7 +7,7 @@ from jobs import periodic
 def test_every_periodic_entry_is_registered_under_its_id(app):
     with app.app_context():
         cron = periodic.scheduler()
-    assert sorted(job.name for job in cron.get_jobs()) == sorted(job_id for job_id, _, _ in periodic.PERIODIC)
+    assert sorted(job.name for job in cron.get_jobs()) == sorted(entry.id for entry in periodic.PERIODIC)
 
 
 def test_the_scheduler_logs_at_the_workers_level_not_a_line_per_run(app, monkeypatch):
