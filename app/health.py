@@ -69,7 +69,8 @@ def _check_redis() -> str:
 def _check_worker() -> str:
     """A live worker of the main queue (dispatch). The training queue's worker is not checked: without
     it only retraining waits (dispatch uses the active model), which is no reason to take this
-    process out of service; its backlog shows in /metrics (appeals_queue_depth)."""
+    process out of service, and a retrain of minutes would make its heartbeat look stale anyway;
+    its backlog shows in /metrics (appeals_queue_depth)."""
     from jobs.connection import queue, redis_connection
 
     oldest = utcnow() - WORKER_FRESH

@@ -63,7 +63,7 @@ def scheduler() -> CronScheduler:
     """The cron scheduler, logging at the workers' level: at INFO it logs a line per run, one
     every few seconds for the outbox sweep."""
     cron = CronScheduler(connection=redis_connection(), logging_level=current_app.config["WORKER_LOG_LEVEL"])
-    for entry in PERIODIC:
-        cron.register(run_periodic, queue_name=current_app.config["RQ_QUEUE"], args=(entry.id,),
-                      interval=entry.interval, cron=entry.cron, name=entry.id, result_ttl=60)
+    for item in PERIODIC:
+        cron.register(run_periodic, queue_name=current_app.config["RQ_QUEUE"], args=(item.id,),
+                      interval=item.interval, cron=item.cron, name=item.id, result_ttl=60)
     return cron

@@ -39,6 +39,9 @@ def test_a_retrain_waits_in_its_own_queue_and_the_default_worker_dispatches_past
     assert job_ids("main") == [outbox.job_id(dispatch)]
     assert job_ids("training") == [outbox.job_id(retrain)]
     assert app.config["RQ_TRAINING_QUEUE"] == app.config["RQ_QUEUE"] + "-training"
+    # Minutes of training at the lowest priority are not stopped by RQ's default timeout (180 s).
+    assert queue("training").fetch_job(outbox.job_id(retrain)).timeout == 3600
+    assert queue("main").fetch_job(outbox.job_id(dispatch)).timeout == 180
 
     runner = app.test_cli_runner()
     assert runner.invoke(args=["jobs", "worker", "--burst"]).exit_code == 0  # the main queue's worker
