@@ -67,6 +67,10 @@ def _check_redis() -> str:
 
 
 def _check_worker() -> str:
+    """A live worker of the main queue (dispatch). The training queue's worker is not checked: without
+    it only retraining waits (dispatch uses the active model), which is no reason to take this
+    process out of service, and a retrain of minutes would make its heartbeat look stale anyway;
+    its backlog shows in /metrics (appeals_queue_depth)."""
     from jobs.connection import queue, redis_connection
 
     oldest = utcnow() - WORKER_FRESH
@@ -178,10 +182,10 @@ def _queue_metrics():
     from jobs.connection import redis_connection
     from webhooks.config import webhook_queue_name
 
-    main = current_app.config["RQ_QUEUE"]
+    names = (current_app.config["RQ_QUEUE"], current_app.config["RQ_TRAINING_QUEUE"], webhook_queue_name())
     try:
         connection = redis_connection()
-        rows = [([name], connection.llen(f"rq:queue:{name}")) for name in (main, webhook_queue_name())]
+        rows = [([name], connection.llen(f"rq:queue:{name}")) for name in names]
     except RedisError:
         return
     yield _gauge("appeals_queue_depth", "Jobs waiting in an RQ queue", labels=["queue"], rows=rows)

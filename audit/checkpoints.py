@@ -15,13 +15,13 @@ from datetime import timedelta
 from sqlalchemy import and_, func, select
 
 from events.log import GENESIS, audit_key
-from jobs.periodic import PERIODIC
+from jobs import periodic
 from jobs.registry import register
 from kernel.db import db
 from models import AppealEvent, AuditCheckpoint, AuditCheckpointHead
 from models.base import utcnow
 
-INTERVAL = next(seconds for job_id, _, seconds in PERIODIC if job_id == "audit-checkpoint")
+INTERVAL = periodic.entry("audit-checkpoint").interval
 # Entries of transactions still open while a run reads are taken by the next run.
 OVERLAP = timedelta(minutes=5)
 MAX_AGE = timedelta(seconds=3 * INTERVAL)

@@ -1,10 +1,10 @@
-"""`flask jobs …`: the worker, the periodic scheduler, a one-off outbox sweep, and the outbox's
-dead letters."""
+"""`flask jobs …`: the worker (of the main queue, or `--queue training`), the periodic scheduler,
+a one-off outbox sweep, and the outbox's dead letters."""
 import click
 from flask.cli import with_appcontext
 
 from jobs import outbox, periodic, worker
-from jobs.connection import outlive_redis_outages
+from jobs.connection import QUEUES, outlive_redis_outages, queue
 from kernel.db import db
 
 jobs = click.Group("jobs", help="后台任务")
@@ -12,10 +12,13 @@ jobs = click.Group("jobs", help="后台任务")
 
 @jobs.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
+@click.option("--queue", "queues", multiple=True, type=click.Choice(sorted(QUEUES)), default=["main"],
+              show_default=True, help="处理的队列：main（派单等）或 training（重新训练分拨模型，耗时长，"
+                                      "由单独的工作进程处理）；可重复，按先后优先")
 @with_appcontext
-def worker_command(burst):
+def worker_command(burst, queues):
     """运行 RQ 工作进程。"""
-    outlive_redis_outages(lambda: worker.work(burst=burst))
+    outlive_redis_outages(lambda: worker.work([queue(name) for name in queues], burst=burst))
 
 
 @jobs.command("scheduler")

@@ -1,4 +1,9 @@
-"""The Redis connection and the RQ queue, one per process."""
+"""The Redis connection and the RQ queues, one connection per process.
+
+Two queues for the outbox's jobs, each named by a setting: the main one (`RQ_QUEUE`: dispatch and
+everything else) and the training one (`RQ_TRAINING_QUEUE`: retraining a city's router, minutes of
+work), so that a received appeal never waits behind a retrain (jobs.registry `queue=`).
+"""
 import time
 
 from flask import current_app
@@ -16,8 +21,15 @@ def redis_connection() -> Redis:
     return extensions["redis"]
 
 
-def queue() -> Queue:
-    return Queue(current_app.config["RQ_QUEUE"], connection=redis_connection())
+# A job's queue as registered (jobs.registry) -> the setting naming it.
+QUEUES = {"main": "RQ_QUEUE", "training": "RQ_TRAINING_QUEUE"}
+# Seconds a job of the queue may run before RQ stops it (RQ's default: 180). A retrain took 5–7
+# minutes on a starved machine (docs/performance.md), and its worker runs at the lowest priority.
+TIMEOUTS = {"training": 3600}
+
+
+def queue(name: str = "main") -> Queue:
+    return Queue(current_app.config[QUEUES[name]], connection=redis_connection(), default_timeout=TIMEOUTS.get(name))
 
 
 def outlive_redis_outages(start, pause: float = 2.0) -> None:

@@ -5,7 +5,9 @@ commits (best effort: if Redis is down nothing is lost). The periodic sweep push
 message that is not done and not already waiting or running in RQ (a job a killed worker left
 in RQ's intermediate queue is not waiting: the next sweep but one pushes it again). The job runs through `run`,
 which locks the message row and marks it done in the job's own transaction, so a message that is
-delivered twice, or whose worker died half-way, takes effect exactly once.
+delivered twice, or whose worker died half-way, takes effect exactly once. Each message goes to its
+job's queue (jobs.registry `queue=`: retraining has its own, dispatch never waits behind it); every
+step that talks to RQ groups the messages by queue, one pipeline or round trip per queue.
 
 A job registered with a batch bound (dispatch: jobs.registry) takes, with its own message, the
 other pending messages of the same job that no other run holds (FOR UPDATE SKIP LOCKED), up to
@@ -34,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from jobs.connection import queue
 from jobs.registry import Job as RegisteredJob
-from jobs.registry import UnknownJob, register, resolve
+from jobs.registry import UnknownJob, queue_of, register, resolve
 from kernel.db import batch_reads, db, execute_rows
 from kernel.errors import is_conflict
 from models import OutboxMessage
@@ -57,39 +59,58 @@ def add_many(job: str, args_list: list[list]) -> list[int]:
     flush): intake's hot path."""
     rows = execute_rows(INSERT_MESSAGE, [{"job": job, "args": args} for args in args_list]).all()
     message_ids = [row.id for row in rows]
-    db.session.info.setdefault("outbox", []).extend(message_ids)
+    _push_on_commit([(message_id, job) for message_id in message_ids])
     return message_ids
+
+
+def _push_on_commit(messages: list[tuple[int, str]]) -> None:
+    """(message id, job name) pairs to relay once the session's transaction commits."""
+    db.session.info.setdefault("outbox", []).extend(messages)
 
 
 def job_id(message_id: int) -> str:
     return f"outbox-{message_id}"
 
 
-def relay(message_ids: list[int]) -> int:
-    """Push messages to RQ in one pipeline, best effort; returns how many were pushed."""
+def _by_queue(messages: list[tuple[int, str]]) -> dict[str, list[int]]:
+    """(message id, job name) pairs -> the message ids of each queue (jobs.connection.QUEUES)."""
+    groups: dict[str, list[int]] = {}
+    for message_id, job in messages:
+        groups.setdefault(queue_of(job), []).append(message_id)
+    return groups
+
+
+def relay(messages: list[tuple[int, str]]) -> int:
+    """Push (message id, job name) pairs, each to its job's queue, in one pipeline, best effort;
+    returns how many were pushed."""
     try:
-        q = queue()
-        q.enqueue_many([q.prepare_data(run, (message_id,), job_id=job_id(message_id), result_ttl=600,
-                                       failure_ttl=86400) for message_id in message_ids])
+        with queue().connection.pipeline() as pipe:
+            for name, message_ids in _by_queue(messages).items():
+                q = queue(name)
+                q.enqueue_many([q.prepare_data(run, (message_id,), job_id=job_id(message_id), result_ttl=600,
+                                               failure_ttl=86400) for message_id in message_ids], pipeline=pipe)
+            pipe.execute()
     except RedisError as error:
         current_app.logger.warning("queue unavailable, %d message(s) left to the sweep: %s",
-                                   len(message_ids), type(error).__name__)
+                                   len(messages), type(error).__name__)
         return 0
-    return len(message_ids)
+    return len(messages)
 
 
-def _not_held(message_ids: list[int], cutoff) -> list[int]:
+def _not_held(messages: list[tuple[int, str]], cutoff) -> list[tuple[int, str]]:
     """The messages RQ does not hold waiting, or running since after the cutoff (a live worker).
-    One round trip for all of them: a backlog of a thousand was a thousand round trips every run.
-    When Redis cannot tell, all of them: a message pushed twice still takes effect once (`run`)."""
+    One round trip for all of them, and one per queue for its stranded jobs: a backlog of a
+    thousand was a thousand round trips every run. When Redis cannot tell, all of them: a message
+    pushed twice still takes effect once (`run`)."""
     try:
-        q = queue()
-        ids = [job_id(m) for m in message_ids]
-        jobs = Job.fetch_many(ids, connection=q.connection)
-        stranded = _stranded(q, set(ids))
+        connection = queue().connection
+        jobs = Job.fetch_many([job_id(m) for m, _ in messages], connection=connection)
+        stranded = set()
+        for name, message_ids in _by_queue(messages).items():
+            stranded |= _stranded(queue(name), {job_id(m) for m in message_ids})
     except Exception:  # Redis unreachable (relay reports it) or a job it cannot read back
-        return message_ids
-    return [m for m, job in zip(message_ids, jobs)
+        return messages
+    return [m for m, job in zip(messages, jobs)
             if job is None or job.id in stranded or not _held(job, cutoff)]
 
 
@@ -123,12 +144,12 @@ def sweep(limit: int = 1000) -> int:
     """Push again every message not done, not dead, past its next-attempt time and older than
     OUTBOX_RETRY_AFTER, that RQ does not hold."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_RETRY_AFTER"])
-    pending = db.session.scalars(
-        select(OutboxMessage.id)
+    pending = [tuple(row) for row in db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.job)
         .where(*_ready(), OutboxMessage.created_at < cutoff)
         .order_by(OutboxMessage.id)
         .limit(limit)
-    ).all()
+    )]
     db.session.rollback()
     return relay(_not_held(pending, cutoff)) if pending else 0
 
@@ -212,7 +233,7 @@ def _run_batch(job: RegisteredJob, message_id: int) -> None:
         if done:  # under the claimed rows' locks, in the transaction of the work: done exactly once
             db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(done)).values(done_at=utcnow()))
         db.session.commit()
-    _unqueue([m for m in done if m != message_id])
+    _unqueue(job.queue, [m for m in done if m != message_id])
     if own_conflict is not None:
         raise own_conflict  # `run` tries it again at once
 
@@ -288,18 +309,18 @@ def retry(message_ids: list[int] | None) -> list[int]:
     for message in messages:
         message.dead_at = message.next_attempt_at = None
         message.attempts = 0
-    put_back = [m.id for m in messages]
-    db.session.info.setdefault("outbox", []).extend(put_back)
-    return put_back
+    _push_on_commit([(m.id, m.job) for m in messages])
+    return [m.id for m in messages]
 
 
-def _unqueue(message_ids: list[int]) -> None:
-    """Drop the waiting RQ jobs of messages a batch did, in one round trip (best effort: a job
-    left behind finds its message done). A worker that took one meanwhile skips it as gone."""
+def _unqueue(queue_name: str, message_ids: list[int]) -> None:
+    """Drop the waiting RQ jobs of messages a batch did (of one job: in its queue), in one round
+    trip (best effort: a job left behind finds its message done). A worker that took one
+    meanwhile skips it as gone."""
     if not message_ids:
         return
     try:
-        q = queue()
+        q = queue(queue_name)
         with q.connection.pipeline(transaction=False) as pipe:
             for message_id in message_ids:
                 q.remove(job_id(message_id), pipeline=pipe)
@@ -312,9 +333,9 @@ def _unqueue(message_ids: list[int]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _push_after_commit(session):
-    message_ids = session.info.pop("outbox", None)
-    if message_ids:
-        relay(message_ids)
+    messages = session.info.pop("outbox", None)
+    if messages:
+        relay(messages)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -21,7 +21,8 @@ class AppWorker(SimpleWorker):
 
 
 def work(queues=None, burst: bool = False) -> bool:
-    """Work the queues (default: the main one); RQ's own scheduler runs alongside, for jobs
+    """Work the queues (default: the main one, never the training one: retraining has a worker of
+    its own, `flask jobs worker --queue training`); RQ's own scheduler runs alongside, for jobs
     enqueued to run later (retries)."""
     db.engine.dispose()
     worker = AppWorker(queues or [queue()], connection=redis_connection(), worker_ttl=WORKER_TTL)

@@ -93,6 +93,7 @@ def from_environment() -> dict:
 
     app_env = environment()
     development = app_env == "development"
+    rq_queue = os.environ.get("RQ_QUEUE", "appeals")
     config = {
         "APP_ENV": app_env,
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -117,7 +118,9 @@ def from_environment() -> dict:
         "AUDIT_KEY": _secret("AUDIT_KEY", lambda: secrets.token_hex(32), development),
         # Bearer token a Prometheus scraper sends for /metrics (unset: loopback clients only).
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
-        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "appeals"),
+        "RQ_QUEUE": rq_queue,
+        # Retraining's own queue and worker (jobs.connection): dispatch never waits behind it.
+        "RQ_TRAINING_QUEUE": os.environ.get("RQ_TRAINING_QUEUE") or f"{rq_queue}-training",
         # 0: outbound webhook deliveries stay pending and nothing is sent (a restored copy in a drill).
         "WEBHOOKS_DELIVERY_ENABLED": os.environ.get("WEBHOOKS_DELIVERY_ENABLED", "1") != "0",
         # Seconds an outbox row may wait before the sweep pushes it to the queue again.

@@ -5,11 +5,12 @@ application imports, so that every worker knows it.
 
 Retraining: a new model version from the current table plus all corrections.
 
-`retrain_city` runs as an outbox job (exactly once, in the outbox's transaction): requested by an
-admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job when a city has
-a table but no model yet, or a newer table than its model. It activates the new version only if it
-is not worse than the active one on held-back corrections (routing.retrain), and skips the work
-when neither the table nor the corrections changed since the active version.
+`retrain_city` runs as an outbox job (exactly once, in the outbox's transaction) on the training
+queue, by its own worker, so that no received appeal waits minutes behind it for dispatch:
+requested by an admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job
+when a city has a table but no model yet, or a newer table than its model. It activates the new
+version only if it is not worse than the active one on held-back corrections (routing.retrain),
+and skips the work when neither the table nor the corrections changed since the active version.
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def is_current(city_id: int) -> bool:
     return data is not None and active.table_id == data.table_id and active.corrections == len(data.kb.corrections)
 
 
-@register(RETRAIN_JOB)
+@register(RETRAIN_JOB, queue="training")
 def retrain_city(city_id: int, force: bool = False) -> None:
     """The outbox job (the outbox commits)."""
     if force or not is_current(city_id):

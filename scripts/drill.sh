@@ -9,9 +9,10 @@
 # 1. restores the dump into DRILL_DATABASE_URL (created when missing, refused when it has tables);
 # 2. `privacy check-keys`: the production keys decrypt and find the restored data;
 # 3. `audit verify --as-of <the dump's time>`: the event log's chains and checkpoints are intact;
-# 4. `jobs sweep` and a burst of both workers: the jobs committed but not done when the dump was
-#    taken run on the copy, in the drill's own Redis database (queue appeals-drill), with outbound
-#    deliveries disabled (WEBHOOKS_DELIVERY_ENABLED=0: they stay pending, nothing reaches a partner).
+# 4. `jobs sweep` and a burst of the workers: the jobs committed but not done when the dump was
+#    taken run on the copy, in the drill's own Redis database (queue appeals-drill, and its
+#    -training and -webhooks queues), with outbound deliveries disabled
+#    (WEBHOOKS_DELIVERY_ENABLED=0: they stay pending, nothing reaches a partner).
 # It stops at the first failure, with exit status 1. The copy runs in production mode with the
 # keys of the environment, never on production's database or Redis: DRILL_DATABASE_URL must differ
 # from DATABASE_URL, and DRILL_REDIS_URL must name a Redis database with no other queue in it (a
@@ -59,7 +60,7 @@ if [ -z "$as_of" ]; then
 fi
 
 # From here on, every command works on the copy.
-export DATABASE_URL="$DRILL_DATABASE_URL" REDIS_URL="$DRILL_REDIS_URL" RQ_QUEUE="$queue"
+export DATABASE_URL="$DRILL_DATABASE_URL" REDIS_URL="$DRILL_REDIS_URL" RQ_QUEUE="$queue" RQ_TRAINING_QUEUE="$queue-training"
 export WEBHOOKS_DELIVERY_ENABLED=0 APP_ENV=production
 connection=$("$root/.venv/bin/python" "$root/scripts/pg_env.py" DATABASE_URL) || fail "DRILL_DATABASE_URL 无效"
 eval "$connection"
@@ -81,7 +82,7 @@ manage audit verify --as-of "$as_of" || fail "办理记录核验未通过（原�
 
 step "4/4 在演练自己的队列 $queue 上补做备份时未完成的任务，出站推送关闭"
 manage jobs sweep || fail "无法补发任务（DRILL_REDIS_URL 可达吗？）"
-manage jobs worker --burst || fail "任务执行出错"
+manage jobs worker --burst --queue main --queue training || fail "任务执行出错"
 manage webhooks worker --burst || fail "推送任务执行出错"
 pending=$(psql -XAtq -c "SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'")
 echo "演练通过：密钥正确，办理记录完整；$pending 个出站推送留在待发送状态，没有发给任何合作方"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serve the app with gunicorn on 127.0.0.1:$PORT, with one RQ worker, the webhook worker and the periodic scheduler.
+# Serve the app with gunicorn on 127.0.0.1:$PORT, with one RQ worker, the training worker (retraining a
+# city's router, on its own queue), the webhook worker and the periodic scheduler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
@@ -12,11 +13,13 @@ port="${PORT:-8000}"
 # Plain http on 127.0.0.1: the session cookie cannot be Secure here (docs/operations.md).
 export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
 
-# Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md).
+# Workers at a lower CPU priority: in a burst, intake answers first (docs/operations.md); training
+# lowest: minutes of CPU that must not slow intake nor dispatch.
 nice -n 10 .venv/bin/flask jobs worker & worker=$!
+nice -n 15 .venv/bin/flask jobs worker --queue training & training=$!
 .venv/bin/flask jobs scheduler & scheduler=$!
 .venv/bin/flask webhooks worker & webhooks=$!
-trap 'kill $worker $scheduler $webhooks 2>/dev/null; wait' EXIT INT TERM
+trap 'kill $worker $training $scheduler $webhooks 2>/dev/null; wait' EXIT INT TERM
 
 cat <<MSG
 

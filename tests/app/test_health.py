@@ -50,6 +50,15 @@ def test_not_ready_without_a_worker(client, database):
     assert response.json["checks"]["worker"] == "no worker"
 
 
+def test_a_training_worker_alone_is_no_dispatch_worker(client, database):
+    training = Worker([queue("training")], connection=redis_connection())
+    training.register_birth()
+    try:
+        assert client.get("/readyz").json["checks"]["worker"] == "no worker"
+    finally:
+        training.register_death()
+
+
 def test_not_ready_when_the_heartbeat_is_stale(client, worker_alive):
     worker_alive.connection.hset(worker_alive.key, "last_heartbeat",
                                  (utcnow() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
@@ -88,6 +97,7 @@ def test_metrics_from_the_database_and_redis(app, client, world):
     queue = app.config["RQ_QUEUE"]
     assert samples[("appeals_queue_depth", (("queue", queue),))] == 3
     assert samples[("appeals_queue_depth", (("queue", f"{queue}-webhooks"),))] == 0
+    assert samples[("appeals_queue_depth", (("queue", f"{queue}-training"),))] == 0
     assert samples[("appeals_manual_queue_size", ())] == 1
     assert samples[("appeals_manual_queue_oldest_wait_seconds", ())] >= 0
     assert samples[("appeals_open", (("colour", "red"),))] == 0

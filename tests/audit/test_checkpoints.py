@@ -147,9 +147,9 @@ def test_migration_rekeys_legacy_entries_and_reports_what_was_reported_before(ap
 
 
 def test_the_periodic_job_audit_checkpoint_signs_the_heads(database, appeal):
-    from jobs.periodic import PERIODIC, run_periodic
+    from jobs.periodic import PERIODIC, Periodic, run_periodic
 
-    assert ("audit-checkpoint", "audit_checkpoint", 300) in PERIODIC
+    assert Periodic("audit-checkpoint", "audit_checkpoint", interval=300) in PERIODIC
     run_periodic("audit-checkpoint")
     head = database.session.scalar(select(AuditCheckpointHead))
     assert (head.seq, head.hash) == (5, event_of(database, appeal, 5).hash)

@@ -63,8 +63,8 @@ def stack():
         apps.flask("db", "upgrade")
         token = next(line.split()[-1] for line in apps.flask("demo", "load").splitlines()
                      if line.startswith("partner"))
-        # A city in service has its routing model: without one, the table import's retrain job
-        # trains it in a worker while the test runs, and on a slow machine that outlasts the wait.
+        # A city in service has its routing model: dispatch runs the real router. The table import's
+        # retrain job waits on the training queue, which no worker here works (the tests are dispatch's).
         apps.flask("routing", "train", "--city", "金昌")
         port = free_port()
         apps.web(port)

@@ -17,7 +17,7 @@ from webhooks.events import FIRST_ATTEMPT_JOB
 
 def test_every_periodic_and_queued_job_name_resolves(app):
     queued = [DISPATCH_JOB, RETRAIN_JOB, FIRST_ATTEMPT_JOB]
-    for name in queued + [name for _, name, _ in periodic.PERIODIC]:
+    for name in queued + [entry.job for entry in periodic.PERIODIC]:
         assert callable(registry.resolve(name).function), name
         assert "." not in name, f"{name}: a name, not an import path"
 

@@ -63,10 +63,13 @@ def test_the_nightly_entry_asks_one_retrain_per_city_with_a_table(world):
     assert pending == [[world.city.id, False]]
 
 
-def test_the_nightly_entry_is_a_periodic_job():
-    from jobs.periodic import PERIODIC
+def test_the_nightly_entry_is_a_periodic_job_at_night_and_retraining_has_its_own_queue():
+    from jobs.periodic import PERIODIC, Periodic
+    from jobs.registry import resolve
 
-    assert ("routing-retrain", "retrain_all", 86400) in PERIODIC
+    assert Periodic("routing-retrain", "retrain_all", cron="0 19 * * *") in PERIODIC  # 03:00 Beijing time
+    assert resolve(jobs.RETRAIN_JOB).queue == "training"
+    assert resolve(jobs.DISPATCH_JOB).queue == resolve("retrain_all").queue == "main"
 
 
 def test_only_one_version_of_a_city_is_active(world, monkeypatch):
