@@ -63,6 +63,13 @@ def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
     assert classify_urgency("有一个一般户被冻结了，请问怎么解冻") != "emergency"
 
 
+def test_a_disease_passing_from_animals_to_people_is_a_danger_to_life():
+    text = "羊圈里死了几只羊，怀疑是炭疽，放羊的人手上也起了疮"
+    assert classify_urgency(text) == "emergency"
+    danger = assess(text, "emergency")
+    assert danger.life_danger and "120" in danger.handover and "nyj" in danger.allowed_kinds
+
+
 def test_a_person_who_cannot_be_woken_is_an_emergency_with_an_ambulance():
     text = "宿舍里一个工人喝了农药，现在不省人事"
     assert classify_urgency(text) == "emergency"
