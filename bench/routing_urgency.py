@@ -23,7 +23,7 @@ from routing.knowledge import from_parsed
 from routing.lexicon import user_words
 from routing.normalize import normalize
 from routing.training import build_docs, label_arrays, resolve_matter_kinds, table_rows
-from routing.urgency import classify_urgency, sample_weights, train_urgency
+from routing.urgency import classify_urgency, train_urgency
 from tables import parse_file
 
 FOLDS = 5
@@ -47,8 +47,7 @@ def main() -> None:
     validation = corpus.part("validation")
     vtexts = [normalize(a.text) for a in validation]
     xv = featurizer.transform(vtexts)
-    weights = sample_weights(labels, [docs[i].source for i in rated], w[rated])
-    model = train_urgency(x[rated], [texts[i] for i in rated], labels, weights)
+    model = train_urgency(x[rated], [texts[i] for i in rated], labels, w[rated])
     predicted = [model.predict(t, xv[i]) for i, t in enumerate(vtexts)]
     gold = [a.urgency for a in validation]
     right = [p == g for p, g in zip(predicted, gold)]
@@ -66,7 +65,7 @@ def main() -> None:
                 held = np.arange(len(rated))[k::FOLDS]
                 keep = np.setdiff1d(np.arange(len(rated)), held)
                 fold = train_urgency(x[rated[keep]], [texts[i] for i in rated[keep]], [labels[j] for j in keep],
-                                     weights[keep])
+                                     w[rated[keep]])
                 for j in held.tolist():
                     text = texts[rated[j]]
                     p = fold.predict(text, x[rated[j]])

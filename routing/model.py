@@ -21,7 +21,7 @@ from routing.normalize import normalize
 from routing.safety import Safety, assess, handles
 from routing.signals import MARGINS, Signals, train_signals
 from routing.training import MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds, table_rows
-from routing.urgency import UrgencyModel, classify_urgency, sample_weights, train_urgency
+from routing.urgency import UrgencyModel, classify_urgency, train_urgency
 
 # Fusion of the three scorers (each z-scored over the city's labels) and the softmax temperature.
 W_CLF, W_RETRIEVAL, W_LEXICON, TEMPERATURE = 1.0, 1.0, 1.0, 2.0
@@ -303,9 +303,7 @@ def train(kb: KnowledgeBase, threshold: float | None = None, starter: bool = Tru
     clf.coef_ = clf.coef_.astype(np.float32)  # half the stored size; scores differ below 1e-6
     _advance(progress)
     rated = [i for i, d in enumerate(docs) if d.urgency]
-    rated_labels = [docs[i].urgency for i in rated]
-    urgency = train_urgency(x[rated], [texts[i] for i in rated], rated_labels,
-                            sample_weights(rated_labels, [docs[i].source for i in rated], w[rated]))
+    urgency = train_urgency(x[rated], [texts[i] for i in rated], [docs[i].urgency for i in rated], w[rated])
     flagged = [i for i, d in enumerate(docs) if d.source == "corpus"]
     signals = train_signals(x[flagged], {name: [name in docs[i].flags for i in flagged] for name in MARGINS})
     _advance(progress)

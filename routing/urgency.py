@@ -105,17 +105,7 @@ def _outermost(phrases: list[str]) -> list[str]:
 # costs more than a false alarm).
 RULE_WEIGHT = 1.0
 EMERGENCY_MARGIN = -0.3
-# The starter corpus was written to cover every class: about half of its appeals are normal, where a
-# city receives about 70 % normal ones (72.7 % in issue 20's unseen set). Its normal appeals weigh
-# CORPUS_NORMAL_WEIGHT, so that the model is not leaning away from normal; a city's own work orders and
-# corrections carry the city's mix and weigh as they are.
-CORPUS_NORMAL_WEIGHT = 1.5
 
-
-def sample_weights(labels: list[str], sources: list[str], weights) -> np.ndarray:
-    """The urgency model's weight of each training text (labels, their sources, their router weights)."""
-    return np.asarray(weights) * np.array([CORPUS_NORMAL_WEIGHT if label == "normal" and source == "corpus" else 1.0
-                                           for label, source in zip(labels, sources)])
 
 
 class UrgencyModel:
