@@ -57,7 +57,10 @@ _PATTERNS = {
                             r"死了(很多|一大批|上百|几百|上千|几千)[头只条斤]?(猪|鸡|鸭|鹅|牛|羊|鱼)|"
                             r"死了(\d{3,}|[\d一二两三四五六七八九几]+[百千万])多?[头只条羽斤尾]|"
                             # every account frozen: the business cannot pay anyone
-                            r"账户[^，。！？]{0,3}(全|都)[^，。！？]{0,2}冻"),
+                            r"账户[^，。！？]{0,3}(全|都)[^，。！？]{0,2}冻|"
+                            # a gas main broken; a kiln or line ruined the moment its supply stops
+                            r"(燃气|天然气|煤气)(管道|管线|管子|管)[^，。！？]{0,6}(打穿|挖断|挖破|破了|断了|裂了)|"
+                            r"(停|断)[^，。！？]{0,4}就[^，。！？]{0,3}(废|报废|毁|凝固|全坏)"),
     "broken": re.compile(r"(承诺|协议|合同|约定|说好)[^。！？]{0,30}(不认|没人认|不算数|不兑现|反悔|不执行)|"
                          r"(换了|新来的)[^，。！？]{0,4}(领导|书记|县长|区长|市长|负责人)"),
 }
@@ -68,8 +71,23 @@ def _cues() -> dict[str, tuple[str, ...]]:
     return {cue: split_phrases(phrases) for cue, phrases in read_tsv("urgency.tsv")}
 
 
+# A danger only supposed or feared ("万一着火了", "怕出事故", "以免发生火灾") is not a danger now.
+_SUPPOSED = re.compile(r"(万一|如果|要是|假如|一旦|以免|避免|防止|预防|怕|担心)[^，。！？]{0,4}$")
+
+
+def _present(phrase: str, text: str) -> bool:
+    """The emergency phrase occurs at least once not as a supposition."""
+    start = text.find(phrase)
+    while start >= 0:
+        if not _SUPPOSED.search(text[max(0, start - 6):start]):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def cues_in(text: str) -> dict[str, list[str]]:
     found = {cue: [p for p in phrases if p in text] for cue, phrases in _cues().items()}
+    found["emergency"] = [p for p in found["emergency"] if _present(p, text)]
     for cue, pattern in _PATTERNS.items():
         found[cue] += [m.group(0) for m in pattern.finditer(text)]
     return found

@@ -63,6 +63,21 @@ def test_accounts_frozen_with_wages_due_tomorrow_is_an_emergency():
     assert classify_urgency("有一个一般户被冻结了，请问怎么解冻") != "emergency"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("仓库里堆满了纸箱，万一着火了怎么办，请消防来检查一下", "normal"),
+    ("车间着火了，万一烧到仓库就完了", "emergency"),
+    ("储罐正在泄漏，担心爆炸", "emergency"),
+    ("员工培训时间和排班冲突了，能不能调一下", "normal"),
+    ("离职员工把客户资料带走了", "normal"),
+    ("两个班组为了抢活打起来了，有人拿着铁锹", "emergency"),
+    ("店里的天然气管子被挖掘机挖断了", "emergency"),
+    ("电炉突然跳闸，一停炉就全报废了，马上来人", "emergency"),
+    ("去年燃气管道改造的费用怎么分摊", "normal"),
+])
+def test_a_danger_only_supposed_is_not_an_emergency(text, expected):
+    assert (classify_urgency(text) == "emergency") == (expected == "emergency")
+
+
 def test_a_disease_passing_from_animals_to_people_is_a_danger_to_life():
     text = "羊圈里死了几只羊，怀疑是炭疽，放羊的人手上也起了疮"
     assert classify_urgency(text) == "emergency"
