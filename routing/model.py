@@ -19,7 +19,7 @@ from routing.knowledge import KnowledgeBase
 from routing.lexicon import user_words
 from routing.normalize import normalize
 from routing.safety import Safety, assess, handles
-from routing.signals import MARGINS, Signals, train_signals
+from routing.signals import CONDUCT_SURE, MARGINS, Signals, train_signals
 from routing.training import MANUAL, Row, build_docs, label_arrays, phrase_map, resolve_matter_kinds, table_rows
 from routing.urgency import UrgencyModel, classify_urgency, train_urgency
 
@@ -194,7 +194,7 @@ class CityModel:
         (norm: normalised text)."""
         fused, ev = self.scores(norm)
         urgency = self.urgency_model.predict(norm, ev["x"]) if self.urgency_model else classify_urgency(norm)
-        ev["signals"] = self.signals(ev["x"]) if self.signals else set()
+        ev["signals"] = self.signals(ev["x"]) if self.signals else {}
         for u in accused_units(norm, self.forms) | {u for u in exclude if u in self.index}:
             fused[self.index[u]] = -np.inf
         if "conduct" in ev["signals"]:  # only the discipline body (or a dispatcher) handles a conduct complaint
@@ -228,7 +228,8 @@ class CityModel:
         suggested = [u for u in (row.others if row else ()) if u in self.forms][:3]
         assisting = self._second_matter(top, norm)
         confidence = self.calibrated(raw)
-        reason = "auto" if confidence >= self.threshold else "below_threshold"
+        reason = "auto" if confidence >= self.threshold and ev["signals"].get("conduct", CONDUCT_SURE) >= CONDUCT_SURE \
+            else "below_threshold"
         if reason == "auto" and urgency == "emergency" and (
                 not handles(top, danger) or confidence < max(self.threshold, EMERGENCY_CONFIDENCE)):
             reason = "emergency_unsure"

@@ -14,16 +14,20 @@ from sklearn.svm import LinearSVC
 # complaints per city still reached the accused unit, at -0.2 none (top-1 +0.2, top-3 −0.3 points), at
 # -0.4 none either but top-1 fell.
 MARGINS = {"life": -0.4, "conduct": -0.2}
+# From this decision value on a conduct complaint is sure enough to be auto-dispatched to the discipline
+# body; below it (from MARGINS on) the named units are still left out, and a dispatcher decides. On the
+# validation part (金昌) 55 of 65 auto-dispatched conduct choices were right, 45 of the 48 from 0.2 on.
+CONDUCT_SURE = 0.2
 
 
 class Signals:
     def __init__(self, clfs: dict[str, LinearSVC]):
         self.clfs = clfs
 
-    def __call__(self, x) -> set[str]:
-        """x: one row of the router's features."""
-        return {name for name, clf in self.clfs.items()
-                if float(clf.coef_[0, x.indices] @ x.data + clf.intercept_[0]) >= MARGINS[name]}
+    def __call__(self, x) -> dict[str, float]:
+        """The properties that hold, with their decision values (x: one row of the router's features)."""
+        values = {name: float(clf.coef_[0, x.indices] @ x.data + clf.intercept_[0]) for name, clf in self.clfs.items()}
+        return {name: value for name, value in values.items() if value >= MARGINS[name]}
 
 
 def train_signals(x, labels: dict[str, list[bool]]) -> Signals:

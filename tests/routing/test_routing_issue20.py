@@ -97,6 +97,16 @@ def test_a_conduct_complaint_never_goes_to_the_accused_unit(jinchang):
     assert d.candidates[0][0] not in [u for u, _ in again.candidates]
 
 
+def test_a_conduct_complaint_the_signal_is_unsure_of_is_left_to_a_dispatcher(jinchang, monkeypatch):
+    model = jinchang[1]
+    monkeypatch.setattr(model, "signals", lambda x: {"conduct": 0.0})
+    unsure = model.predict(BRIBE)
+    assert unsure.manual and unsure.reason == "below_threshold"
+    assert unsure.candidates[0][0] == "市纪委监委"  # the accused unit is still left out
+    monkeypatch.setattr(model, "signals", lambda x: {"conduct": 1.5})
+    assert model.predict(BRIBE).lead in (None, "市纪委监委")
+
+
 def test_assisting_units_only_for_a_second_matter(jinchang):
     model = jinchang[1]
     single = model.predict("燃气管道破裂，车间里燃气味很重，我们已经疏散了工人")
