@@ -5,9 +5,9 @@ application imports, so that every worker knows it.
 
 Retraining: a new model version from the current table plus all corrections.
 
-`retrain_city` runs as an outbox job (exactly once, in the outbox's transaction) on the training
-queue, by its own worker, so that no received appeal waits minutes behind it for dispatch:
-requested by an admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job
+`retrain_city` runs as an outbox job (the new version written and the message marked done in one
+transaction; the training itself in none, see build_version) on the training queue, by its own
+worker, so that no received appeal waits minutes behind it for dispatch: requested by an admin (API), by the nightly periodic entry `retrain_all`, and by the dispatch job
 when a city has a table but no model yet, or a newer table than its model. It activates the new
 version only if it is not worse than the active one on held-back corrections (routing.retrain),
 and skips the work when neither the table nor the corrections changed since the active version.
@@ -47,6 +47,11 @@ def build_version(city_id: int, *, always_activate: bool = False, progress=None)
         return None
     before = store.head(city_id)
     current = _usable(before.id) if before else None
+    # Training takes from seconds to minutes: the transaction that read its data ends first. On SQLite
+    # every transaction holds the database's write lock (kernel.db), so intake and every page would
+    # wait for the whole training; on PostgreSQL the outbox message's row lock is released too (a
+    # second delivery meanwhile finds the version current, or builds one compared as usual).
+    db.session.commit()
     if progress is None:
         result = retrain(data.kb, current)
     else:
@@ -81,7 +86,8 @@ def is_current(city_id: int) -> bool:
 
 @register(RETRAIN_JOB, queue="training")
 def retrain_city(city_id: int, force: bool = False) -> None:
-    """The outbox job (the outbox commits)."""
+    """The outbox job (the outbox commits the new version; unlike other jobs it does not train
+    inside the message's transaction, see build_version)."""
     if force or not is_current(city_id):
         build_version(city_id)
 

@@ -48,6 +48,25 @@ def test_a_worse_version_is_stored_but_not_activated(world, monkeypatch):
     assert service.model_for(world.city.id).version == 1
 
 
+def test_training_holds_no_transaction(world, monkeypatch):
+    """On SQLite a transaction holds the database's write lock: a retrain holding one while it trains
+    made intake and every page wait (503) for the whole training."""
+    from routing import retrain
+
+    add_table(world)
+    real, during = retrain.retrain, []
+
+    def spy(kb, current, *args):
+        during.append(db.session().in_transaction())
+        return real(kb, current, *args)
+
+    monkeypatch.setattr("routing.retrain.retrain", spy)
+    jobs.retrain_city(world.city.id)
+    db.session.commit()
+    assert during == [False]
+    assert versions(world.city.id) == [(1, True, True, 0)]
+
+
 def test_a_city_without_table_gets_no_version(world):
     jobs.retrain_city(world.city.id, force=True)
     assert store.versions(world.city.id) == []
