@@ -9,9 +9,9 @@ Retraining: a new model version from the current table plus all corrections.
 transaction; the training itself in none, see build_version) on the training queue, by its own
 worker, so that no received appeal waits minutes behind it for dispatch: requested by an admin
 (API), by the nightly periodic entry `retrain_all`, and by the dispatch job when a city has a table
-but no model yet, or a newer table than its model. It activates the new
-version only if it is not worse than the active one on held-back corrections (routing.retrain),
-and skips the work when neither the table nor the corrections changed since the active version.
+but no model yet, or a newer table than its model. It activates the new version only if it is not
+worse than the active one on held-back corrections (routing.retrain), and skips the work when
+neither the table nor the corrections changed since the active version.
 """
 from __future__ import annotations
 
